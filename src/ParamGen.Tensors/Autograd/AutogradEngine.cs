@@ -1,0 +1,180 @@
+using System.Runtime.CompilerServices;
+
+namespace ParamGen.Tensors.Autograd;
+
+/// <summary>
+/// The tape: records one <see cref="GradNode"/> per op and runs them backwards. Every op's backward
+/// rule reports its input gradients through <see cref="Accumulate"/>, which undoes broadcasting in one
+/// place and sums contributions.
+/// </summary>
+internal static class AutogradEngine
+{
+    [ThreadStatic]
+    private static bool t_gradDisabled;
+
+    [ThreadStatic]
+    private static Dictionary<Tensor, Tensor>? t_pending;
+
+    public static bool GradEnabled
+    {
+        get => !t_gradDisabled;
+        set => t_gradDisabled = !value;
+    }
+
+    /// <summary>Whether an op over <paramref name="a"/> must be recorded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool NeedsGrad(Tensor a) => !t_gradDisabled && a.RequiresGrad;
+
+    /// <summary>Whether an op over <paramref name="a"/> and <paramref name="b"/> must be recorded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool NeedsGrad(Tensor a, Tensor b) => !t_gradDisabled && (a.RequiresGrad || b.RequiresGrad);
+
+    /// <summary>Whether an op over any of <paramref name="inputs"/> must be recorded.</summary>
+    public static bool NeedsGrad(params ReadOnlySpan<Tensor?> inputs)
+    {
+        if (t_gradDisabled)
+        {
+            return false;
+        }
+
+        foreach (var t in inputs)
+        {
+            if (t is not null && t.RequiresGrad)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Attaches a backward rule to <paramref name="output"/>, making it a non-leaf that requires grad.</summary>
+    public static void Record(Tensor output, string name, Tensor?[] inputs, Action<Tensor> backward)
+    {
+        var kept = Array.FindAll(inputs, t => t is not null && t.RequiresGrad)!;
+        output.MarkRequiresGrad();
+        output.GradFn = new GradNode(name, kept!, backward);
+    }
+
+    /// <summary>
+    /// Adds <paramref name="grad"/> to the gradient of <paramref name="input"/>, first summing away any
+    /// broadcast dimensions so the result has <paramref name="input"/>'s shape. A no-op for inputs that
+    /// do not require a gradient, so rules may call it unconditionally.
+    /// </summary>
+    public static void Accumulate(Tensor input, Tensor grad)
+    {
+        if (!input.RequiresGrad)
+        {
+            return;
+        }
+
+        if (grad.Shape != input.Shape)
+        {
+            grad = grad.SumToShape(input.Shape);
+        }
+
+        if (input.GradFn is null)
+        {
+            if (input.Grad is null)
+            {
+                input.Grad = grad.Clone();
+            }
+            else
+            {
+                Kernels.Elementwise.AddInPlace(input.Grad.Span, grad.AsReadOnlySpan());
+            }
+
+            return;
+        }
+
+        var pending = t_pending ?? throw new InvalidOperationException("Accumulate called outside Backward.");
+        pending[input] = pending.TryGetValue(input, out var existing) ? existing.Add(grad) : grad;
+    }
+
+    public static void Backward(Tensor root, Tensor? gradient)
+    {
+        if (!root.RequiresGrad)
+        {
+            throw new InvalidOperationException($"Backward() called on a tensor of shape {root.Shape} that does not require a gradient and has no grad_fn.");
+        }
+
+        if (gradient is null)
+        {
+            if (root.NumElements != 1)
+            {
+                throw new InvalidOperationException($"Backward() without a gradient is only defined for one-element outputs; this output has shape {root.Shape}. Pass the gradient of the objective with respect to it.");
+            }
+
+            gradient = Tensor.Ones(root.Shape.ToArray());
+        }
+        else if (gradient.Shape != root.Shape)
+        {
+            throw new ArgumentException($"Backward() got a gradient of shape {gradient.Shape} for an output of shape {root.Shape}.", nameof(gradient));
+        }
+
+        var order = TopologicalOrder(root);
+        var previousPending = t_pending;
+        var pending = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        t_pending = pending;
+        try
+        {
+            using var _ = Grad.NoGrad();
+            if (root.GradFn is null)
+            {
+                Accumulate(root, gradient);
+                return;
+            }
+
+            pending[root] = gradient;
+            for (int i = order.Count - 1; i >= 0; i--)
+            {
+                var t = order[i];
+                if (!pending.Remove(t, out var g))
+                {
+                    continue;
+                }
+
+                t.GradFn!.Backward(g);
+            }
+        }
+        finally
+        {
+            t_pending = previousPending;
+        }
+    }
+
+    /// <summary>Non-leaf tensors reachable from <paramref name="root"/>, each after all of its inputs.</summary>
+    private static List<Tensor> TopologicalOrder(Tensor root)
+    {
+        var order = new List<Tensor>();
+        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(Tensor Node, int Next)>();
+        if (root.GradFn is null)
+        {
+            return order;
+        }
+
+        stack.Push((root, 0));
+        visited.Add(root);
+        while (stack.Count > 0)
+        {
+            var (node, next) = stack.Pop();
+            var inputs = node.GradFn!.Inputs;
+            if (next < inputs.Length)
+            {
+                stack.Push((node, next + 1));
+                var child = inputs[next];
+                if (child.GradFn is not null && visited.Add(child))
+                {
+                    stack.Push((child, 0));
+                }
+            }
+            else
+            {
+                order.Add(node);
+            }
+        }
+
+        return order;
+    }
+}

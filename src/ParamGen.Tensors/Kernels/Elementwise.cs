@@ -1,0 +1,33 @@
+using System.Numerics.Tensors;
+
+namespace ParamGen.Tensors.Kernels;
+
+/// <summary>Small span helpers shared by ops and optimizers; each allocates nothing.</summary>
+internal static class Elementwise
+{
+    /// <summary>dst += src.</summary>
+    public static void AddInPlace(Span<float> dst, ReadOnlySpan<float> src) => TensorPrimitives.Add(dst, src, dst);
+
+    /// <summary>dst += alpha * src.</summary>
+    public static void AxpyInPlace(Span<float> dst, ReadOnlySpan<float> src, float alpha) => TensorPrimitives.MultiplyAdd(src, alpha, dst, dst);
+
+    /// <summary>Sum of the elements, accumulated in double for stability and order-independence of rounding.</summary>
+    public static float Sum(ReadOnlySpan<float> x)
+    {
+        // Pairwise-by-vector accumulation in TensorPrimitives.Sum is float; keep a double total over blocks.
+        double total = 0;
+        const int Block = 1024;
+        int i = 0;
+        for (; i + Block <= x.Length; i += Block)
+        {
+            total += TensorPrimitives.Sum(x.Slice(i, Block));
+        }
+
+        if (i < x.Length)
+        {
+            total += TensorPrimitives.Sum(x[i..]);
+        }
+
+        return (float)total;
+    }
+}
