@@ -65,7 +65,7 @@ public partial class Tensor
         int count = index.NumElements;
         var outDims = self.Shape.ToArray();
         outDims[d] = count;
-        var y = Empty(Rank == 0 && index.Rank == 0 ? new Shape() : new Shape(outDims));
+        var y = Empty(Rank == 0 && count == 1 ? new Shape() : new Shape(outDims));
         var src = AsReadOnlySpan();
         var dst = y.Span;
         var ids = index.AsReadOnlySpan();
