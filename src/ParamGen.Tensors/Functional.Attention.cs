@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using ParamGen.Tensors.Autograd;
 using ParamGen.Tensors.Kernels;
 
@@ -93,7 +94,7 @@ public static partial class Functional
                 int w0 = p0;
                 if (dropped is not null)
                 {
-                    System.Numerics.Tensors.TensorPrimitives.Multiply(probs.AsSpan(p0, lq * lk), keep.AsSpan(p0, lq * lk), dropped);
+                    TensorPrimitives.Multiply(probs.AsSpan(p0, lq * lk), keep.AsSpan(p0, lq * lk), dropped);
                     (weights, w0) = (dropped, 0);
                 }
 
@@ -129,7 +130,7 @@ public static partial class Functional
                             int w0 = p0;
                             if (dropped is not null)
                             {
-                                System.Numerics.Tensors.TensorPrimitives.Multiply(probs.AsSpan(p0, lq * lk), keep.AsSpan(p0, lq * lk), dropped);
+                                TensorPrimitives.Multiply(probs.AsSpan(p0, lq * lk), keep.AsSpan(p0, lq * lk), dropped);
                                 (weights, w0) = (dropped, 0);
                             }
 
@@ -145,7 +146,7 @@ public static partial class Functional
                         Gemm.Sgemm(false, true, lq, lk, dv, 1f, gb, gh, dv, vb, vo + (h * lk * dv), dv, 0f, dp, 0, lk, parallel: false);
                         if (keep is not null)
                         {
-                            System.Numerics.Tensors.TensorPrimitives.Multiply(dp, keep.AsSpan(p0, lq * lk), dp);
+                            TensorPrimitives.Multiply(dp, keep.AsSpan(p0, lq * lk), dp);
                         }
 
                         AttentionRows.ProbsBackward(probs.AsSpan(p0, lq * lk), dp, lq, lk);

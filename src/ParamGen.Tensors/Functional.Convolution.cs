@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using ParamGen.Tensors.Autograd;
 using ParamGen.Tensors.Kernels;
 
@@ -258,7 +259,7 @@ public static partial class Functional
                 }
                 else
                 {
-                    System.Numerics.Tensors.TensorPrimitives.Add(src, bs[c], dst);
+                    TensorPrimitives.Add(src, bs[c], dst);
                 }
             }
         }

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using ParamGen.Tensors.Autograd;
 using ParamGen.Tensors.Kernels;
 
@@ -165,7 +166,7 @@ public static partial class Functional
         for (int c = 0; c < kc; c++)
         {
             var row = cs.Slice(c * d, d);
-            norms[c] = System.Numerics.Tensors.TensorPrimitives.Dot(row, row);
+            norms[c] = TensorPrimitives.Dot(row, row);
         }
 
         // ||x - c||^2 = ||x||^2 - 2 x·c + ||c||^2; ||x||^2 is the same for every c, so rank by ||c||^2 - 2 x·c.
@@ -182,7 +183,7 @@ public static partial class Functional
                 for (int i = 0; i < m; i++)
                 {
                     var s = scores.AsSpan(i * kc, kc);
-                    System.Numerics.Tensors.TensorPrimitives.Add(s, norms, s);
+                    TensorPrimitives.Add(s, norms, s);
                     int best = 0;
                     for (int c = 1; c < kc; c++)
                     {
@@ -221,7 +222,7 @@ public static partial class Functional
                 for (int r = 0; r < rows; r++)
                 {
                     var dst = dc.Span.Slice(picked[r] * d, d);
-                    System.Numerics.Tensors.TensorPrimitives.Add(dst, gs.Slice(r * d, d), dst);
+                    TensorPrimitives.Add(dst, gs.Slice(r * d, d), dst);
                 }
 
                 AutogradEngine.Accumulate(codebook, dc);

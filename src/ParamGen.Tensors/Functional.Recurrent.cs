@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using ParamGen.Tensors.Autograd;
 using ParamGen.Tensors.Kernels;
 
@@ -117,7 +118,7 @@ public static partial class Functional
             {
                 int row = (i * l) + t;
                 var carryRow = carry.AsSpan(i * h, h);
-                System.Numerics.Tensors.TensorPrimitives.Add(gs.Slice(row * h, h), carryRow, dh);
+                TensorPrimitives.Add(gs.Slice(row * h, h), carryRow, dh);
                 var hPrev = t > 0 ? new ReadOnlySpan<float>(ob, (row - 1) * h, h) : h0Span.IsEmpty ? default : h0Span.Slice(i * h, h);
                 GruCell.Backward(dh, gates.AsSpan(row * 4 * h, 4 * h), hPrev, dGi.AsSpan(row * h3, h3), dGh.AsSpan(row * h3, h3), carryRow);
             }
@@ -182,7 +183,7 @@ public static partial class Functional
         var s = sum.Span;
         for (int r = 0; r < rows; r++)
         {
-            System.Numerics.Tensors.TensorPrimitives.Add(s, m.AsSpan(r * cols, cols), s);
+            TensorPrimitives.Add(s, m.AsSpan(r * cols, cols), s);
         }
 
         return sum;

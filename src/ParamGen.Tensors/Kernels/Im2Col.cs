@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace ParamGen.Tensors.Kernels;
 
 /// <summary>
@@ -73,7 +75,7 @@ internal static class Im2Col
                     if (hi > lo)
                     {
                         var d = dst.Slice(lo + shift, hi - lo);
-                        System.Numerics.Tensors.TensorPrimitives.Add(d, src[lo..hi], d);
+                        TensorPrimitives.Add(d, src[lo..hi], d);
                     }
                 }
                 else

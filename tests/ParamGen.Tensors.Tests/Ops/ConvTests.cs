@@ -94,6 +94,56 @@ public class ConvTests
         }
     }
 
+    [Fact]
+    public void Im2ColMatchesTheWindowFormulaAndFoldIsItsAdjoint()
+    {
+        var g = new Generator(36);
+        foreach (var (len, k, stride, padLeft, padRight, dilation) in new[]
+        {
+            (7, 3, 1, 0, 0, 1), (5, 3, 1, 4, 0, 2), (4, 2, 1, 6, 6, 1), (9, 4, 2, 3, 1, 3), (1, 1, 1, 0, 0, 1), (17, 5, 3, 2, 2, 2),
+        })
+        {
+            const int B = 2, C = 3;
+            int lOut = ((len + padLeft + padRight - (dilation * (k - 1)) - 1) / stride) + 1;
+            int n = B * lOut;
+            var x = Tensor.Randn([B, C, len], g).ToArray();
+            var col = new float[C * k * n];
+            Kernels.Im2Col.Unfold(x, col, B, C, len, k, lOut, stride, padLeft, dilation, 0, C);
+            for (int b = 0; b < B; b++)
+            {
+                for (int c = 0; c < C; c++)
+                {
+                    for (int t = 0; t < k; t++)
+                    {
+                        for (int o = 0; o < lOut; o++)
+                        {
+                            int p = (o * stride) - padLeft + (t * dilation);
+                            float expected = p >= 0 && p < len ? x[(((b * C) + c) * len) + p] : 0f;
+                            Assert.Equal(expected, col[(((c * k) + t) * n) + (b * lOut) + o]);
+                        }
+                    }
+                }
+            }
+
+            // <Unfold(x), y> = <x, Fold(y)> for a random y.
+            var y = Tensor.Randn([C * k * n], g).ToArray();
+            var folded = new float[x.Length];
+            Kernels.Im2Col.Fold(y, folded, B, C, len, k, lOut, stride, padLeft, dilation, 0, B * C);
+            double lhs = 0, rhs = 0;
+            for (int i = 0; i < col.Length; i++)
+            {
+                lhs += (double)col[i] * y[i];
+            }
+
+            for (int i = 0; i < x.Length; i++)
+            {
+                rhs += (double)x[i] * folded[i];
+            }
+
+            Assert.Equal(lhs, rhs, 4);
+        }
+    }
+
     public static TheoryData<string> BadInputs => new() { "channels", "groups", "coutGroups", "bias", "rank", "tooShort", "stride", "padding" };
 
     [Theory]
