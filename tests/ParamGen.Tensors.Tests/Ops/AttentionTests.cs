@@ -173,28 +173,6 @@ public class AttentionTests
         }
     }
 
-    [Fact]
-    public void ResultDoesNotDependOnThreadCount()
-    {
-        var g = new Generator(16);
-        var q = R(g, 4, 4, 33, 16);
-        var k = R(g, 4, 4, 33, 16);
-        var v = R(g, 4, 4, 33, 16);
-        int saved = Engine.NumThreads;
-        try
-        {
-            Engine.NumThreads = 1;
-            var one = F.ScaledDotProductAttention(q, k, v, isCausal: true).ToArray();
-            Engine.NumThreads = 4;
-            var four = F.ScaledDotProductAttention(q, k, v, isCausal: true).ToArray();
-            Assert.Equal(one, four);
-        }
-        finally
-        {
-            Engine.NumThreads = saved;
-        }
-    }
-
     public static TheoryData<string> BadInputs => new()
     {
         "feature", "length", "rank", "leading", "mask", "padding", "dropout", "nokeys",
@@ -228,5 +206,36 @@ public class AttentionTests
         }
 
         Assert.Equal(before, q.ToArray());
+    }
+}
+
+/// <summary>Tests that change <see cref="Engine.NumThreads"/>, which is process-wide: run alone, never beside other tests.</summary>
+[CollectionDefinition("Attention thread count", DisableParallelization = true)]
+public class AttentionThreadCountCollection;
+
+/// <summary>Attention's work split over (batch, head) pairs must not change any bit of the result.</summary>
+[Collection("Attention thread count")]
+public class AttentionThreadCountTests
+{
+    [Fact]
+    public void ResultDoesNotDependOnThreadCount()
+    {
+        var g = new Generator(16);
+        var q = Tensor.Randn([4, 4, 33, 16], g);
+        var k = Tensor.Randn([4, 4, 33, 16], g);
+        var v = Tensor.Randn([4, 4, 33, 16], g);
+        int saved = Engine.NumThreads;
+        try
+        {
+            Engine.NumThreads = 1;
+            var one = F.ScaledDotProductAttention(q, k, v, isCausal: true).ToArray();
+            Engine.NumThreads = 4;
+            var four = F.ScaledDotProductAttention(q, k, v, isCausal: true).ToArray();
+            Assert.Equal(one, four);
+        }
+        finally
+        {
+            Engine.NumThreads = saved;
+        }
     }
 }
