@@ -97,14 +97,14 @@ public sealed class Conv1d : Module<Tensor, Tensor>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if ((input.Rank != 2 && input.Rank != 3) || input.Shape[-2] != InChannels)
+        {
+            throw new ArgumentException($"Conv1d({InChannels} -> {OutChannels}) expects input [B, {InChannels}, L] or [{InChannels}, L]; got {input.Shape}.", nameof(input));
+        }
+
         if (input.Rank == 2)
         {
             return Forward(input.Unsqueeze(0)).Squeeze(0);
-        }
-
-        if (input.Rank != 3 || input.Shape[1] != InChannels)
-        {
-            throw new ArgumentException($"Conv1d({InChannels} -> {OutChannels}) expects input [B, {InChannels}, L]; got {input.Shape}.", nameof(input));
         }
 
         if (!Causal)

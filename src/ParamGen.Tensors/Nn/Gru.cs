@@ -103,20 +103,20 @@ public sealed class Gru : Module<Tensor, (Tensor Output, Tensor HN)>
     public (Tensor Output, Tensor HN) Forward(Tensor input, Tensor? h0)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if ((input.Rank != 2 && input.Rank != 3) || input.Shape[-1] != InputSize)
+        {
+            throw new ArgumentException($"Gru(input {InputSize}, hidden {HiddenSize}) expects input [B, L, {InputSize}] or [L, {InputSize}]; got {input.Shape}.", nameof(input));
+        }
+
         if (input.Rank == 2)
         {
-            if (h0 is not null && h0.Rank != 2)
+            if (h0 is not null && h0.Shape != new Shape(NumLayers, HiddenSize))
             {
-                throw new ArgumentException($"Gru: an unbatched input {input.Shape} needs h0 [{NumLayers}, {HiddenSize}]; got {h0.Shape}.", nameof(h0));
+                throw new ArgumentException($"Gru: an unbatched input {input.Shape} needs h0 [layers, H] = [{NumLayers}, {HiddenSize}]; got {h0.Shape}.", nameof(h0));
             }
 
             var (o, hn) = Forward(input.Unsqueeze(0), h0?.Unsqueeze(1));
             return (o.Squeeze(0), hn.Squeeze(1));
-        }
-
-        if (input.Rank != 3 || input.Shape[2] != InputSize)
-        {
-            throw new ArgumentException($"Gru(input {InputSize}, hidden {HiddenSize}) expects input [B, L, {InputSize}]; got {input.Shape}.", nameof(input));
         }
 
         int b = input.Shape[0];

@@ -96,9 +96,20 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(value);
         if (query.Rank == 2 && key.Rank == 2 && value.Rank == 2)
         {
-            // Unbatched, as PyTorch: run as a batch of one.
+            // Unbatched, as PyTorch: check here so messages show the caller's shapes, then run as a batch of one.
+            int d = EmbedDim;
+            if (query.Shape[1] != d || key.Shape[1] != d || value.Shape[1] != d || key.Shape[0] != value.Shape[0])
+            {
+                throw new ArgumentException($"MultiHeadAttention(d={d}) expects unbatched query [Lq, {d}] and key, value [Lk, {d}]; got query {query.Shape}, key {key.Shape}, value {value.Shape}.");
+            }
+
+            if (keyPaddingMask is not null && keyPaddingMask.Shape != new Shape(key.Shape[0]))
+            {
+                throw new ArgumentException($"MultiHeadAttention: with unbatched inputs keyPaddingMask must be [Lk] = [{key.Shape[0]}]; got {keyPaddingMask.Shape}.", nameof(keyPaddingMask));
+            }
+
             return ForwardBatched(query.Unsqueeze(0), ReferenceEquals(key, query) ? null : key.Unsqueeze(0), ReferenceEquals(value, key) ? null : value.Unsqueeze(0),
-                keyPaddingMask?.Rank == 1 ? keyPaddingMask.Unsqueeze(0) : keyPaddingMask, attnMask, isCausal).Squeeze(0);
+                keyPaddingMask?.Unsqueeze(0), attnMask, isCausal).Squeeze(0);
         }
 
         return ForwardBatched(query, ReferenceEquals(key, query) ? null : key, ReferenceEquals(value, key) ? null : value, keyPaddingMask, attnMask, isCausal);
