@@ -85,8 +85,10 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>
     /// <param name="keyPaddingMask">Optional <c>[B, Lk]</c> (or <c>[Lk]</c>) mask, non-zero where the key is padding
     /// (PyTorch's boolean <c>key_padding_mask</c> with True as 1).</param>
     /// <param name="attnMask">Optional additive mask (0 to keep, -inf to block): <c>[Lq, Lk]</c>, <c>[B·heads, Lq, Lk]</c>
-    /// (PyTorch's 3-D layout) or <c>[B, heads, Lq, Lk]</c> with any dim of size 1 broadcast.</param>
-    /// <param name="isCausal">Additionally block keys after each query's position (default false).</param>
+    /// (PyTorch's 3-D layout) or <c>[B, heads, Lq, Lk]</c> with any dim of size 1 broadcast; it receives a gradient
+    /// when it requires one (learned attention biases).</param>
+    /// <param name="isCausal">Additionally block keys after each query's position (default false): query i sees keys
+    /// 0..i + Lk - Lq, which is PyTorch's causal mask when Lq = Lk (see <see cref="Functional.ScaledDotProductAttention"/>).</param>
     /// <returns>The attention output <c>[B, Lq, d]</c> (or <c>[Lq, d]</c>).</returns>
     /// <exception cref="ArgumentException">A shape does not fit; the message names the shapes.</exception>
     public Tensor Forward(Tensor query, Tensor key, Tensor value, Tensor? keyPaddingMask = null, Tensor? attnMask = null, bool isCausal = false)
