@@ -11,7 +11,7 @@ public static partial class Functional
     /// <summary>
     /// Cross-entropy between logits <c>[N, C]</c> (or <c>[*, C]</c>: the class dimension is always the last, unlike
     /// PyTorch's <c>[N, C, d...]</c>) and integer class targets <c>[N]</c> (or <c>[*]</c>), as <c>F.cross_entropy</c>.
-    /// Log-softmax and the negative log-likelihood are fused per row and only each row's log-sum-exp is kept;
+    /// Log-softmax and the negative log-likelihood are fused per row and only each row's log-sum-exp is kept (two floats);
     /// the backward writes softmax - one-hot straight into the gradient, the one <c>[N, C]</c> buffer it allocates.
     /// </summary>
     /// <param name="logits">Unnormalised scores <c>[*, C]</c>.</param>
@@ -39,7 +39,8 @@ public static partial class Functional
         int classes = CheckClassShapes(Op, logits, target);
         var targets = ClassTargets(Op, target, classes, ignoreIndex, out int count);
         int rows = targets.Length;
-        var lse = new float[rows];
+        var max = new float[rows];
+        var logSum = new float[rows];
         var loss = new float[rows];
         var xb = logits.Buffer;
         int xo = logits.Offset;
@@ -57,8 +58,8 @@ public static partial class Functional
                     }
 
                     var row = xb.AsSpan(xo + (r * classes), classes);
-                    lse[r] = Kernels.CrossEntropy.LogSumExp(row, scratch);
-                    loss[r] = (float)Kernels.CrossEntropy.RowLoss(row, t, lse[r], labelSmoothing);
+                    (max[r], logSum[r]) = Kernels.CrossEntropy.LogSumExp(row, scratch);
+                    loss[r] = (float)Kernels.CrossEntropy.RowLoss(row, t, max[r], logSum[r], labelSmoothing);
                 }
             }
             finally
@@ -88,7 +89,7 @@ public static partial class Functional
                         }
 
                         float scale = reduction == Reduction.None ? gb[go + r] : scalar;
-                        Kernels.CrossEntropy.RowGrad(xb.AsSpan(xo + (r * classes), classes), t, lse[r], scale, labelSmoothing, db.AsSpan(r * classes, classes));
+                        Kernels.CrossEntropy.RowGrad(xb.AsSpan(xo + (r * classes), classes), t, max[r], logSum[r], scale, labelSmoothing, db.AsSpan(r * classes, classes));
                     }
                 });
 

@@ -47,7 +47,7 @@ public static partial class Functional
                         var dst = yb.AsSpan(r * n, n);
                         if (log)
                         {
-                            Kernels.Softmax.LogRow(src, dst);
+                            Kernels.LogSoftmax.Row(src, dst);
                         }
                         else
                         {
@@ -85,7 +85,7 @@ public static partial class Functional
                                 var ds = db.AsSpan(r * n, n);
                                 if (log)
                                 {
-                                    SoftmaxStrided.LogBackwardRow(ys, gs, ds);
+                                    Kernels.LogSoftmax.BackwardRow(ys, gs, ds);
                                 }
                                 else
                                 {

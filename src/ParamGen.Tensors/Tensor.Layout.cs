@@ -89,7 +89,10 @@ public partial class Tensor
         return SliceAlong(d, s, length, new Shape(outDims), "Narrow");
     }
 
-    /// <summary>The slice at <paramref name="index"/> along <paramref name="dim"/>, with that dimension removed, as <c>select</c>.</summary>
+    /// <summary>
+    /// The slice at <paramref name="index"/> along <paramref name="dim"/>, with that dimension removed, as <c>select</c>.
+    /// Like <see cref="Narrow"/>, a view when every dimension before <paramref name="dim"/> has size 1, else a copy.
+    /// </summary>
     /// <param name="dim">The dimension to index (negative counts from the end).</param>
     /// <param name="index">The index along it (negative counts from the end).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="dim"/> or <paramref name="index"/> is out of range.</exception>

@@ -109,13 +109,4 @@ internal static class SoftmaxStrided
             }
         }
     }
-
-    /// <summary>Row backward of log-softmax: dx = g - exp(y) * sum(g).</summary>
-    public static void LogBackwardRow(ReadOnlySpan<float> y, ReadOnlySpan<float> g, Span<float> dx)
-    {
-        float sum = TensorPrimitives.Sum(g);
-        TensorPrimitives.Exp(y, dx);
-        TensorPrimitives.Multiply(dx, -sum, dx);
-        TensorPrimitives.Add(dx, g, dx);
-    }
 }
