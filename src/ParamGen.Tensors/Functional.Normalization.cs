@@ -1,27 +1,389 @@
+using System.Buffers;
+using System.Globalization;
+using System.Numerics.Tensors;
+using ParamGen.Tensors.Autograd;
+
 namespace ParamGen.Tensors;
 
 // Owner: reductions, normalisation, losses.
 public static partial class Functional
 {
     /// <summary>
-    /// Layer normalisation over the trailing <paramref name="normalizedShape"/> dims, with optional affine
-    /// <paramref name="weight"/> and <paramref name="bias"/> (default eps 1e-5), as <c>F.layer_norm</c>.
+    /// Layer normalisation over the trailing <paramref name="normalizedShape"/> dims, as <c>F.layer_norm</c>:
+    /// (x - mean) / sqrt(var + eps) * weight + bias, with the biased variance. One fused pass per row keeps
+    /// only the row's mean and 1/std for the fused backward.
     /// </summary>
+    /// <param name="input">Input <c>[*, normalizedShape...]</c>.</param>
+    /// <param name="normalizedShape">The trailing sizes normalised together (at least one dim).</param>
+    /// <param name="weight">Optional scale of shape <paramref name="normalizedShape"/> (default none: 1).</param>
+    /// <param name="bias">Optional shift of shape <paramref name="normalizedShape"/> (default none: 0).</param>
+    /// <param name="eps">Added to the variance (default 1e-5; must be non-negative).</param>
+    /// <exception cref="ArgumentException">The input does not end with <paramref name="normalizedShape"/>, or a
+    /// weight or bias has another shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="eps"/> is negative or NaN.</exception>
     public static Tensor LayerNorm(Tensor input, int[] normalizedShape, Tensor? weight = null, Tensor? bias = null, float eps = 1e-5f)
-        => throw new NotImplementedException();
+    {
+        const string Op = "LayerNorm";
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(normalizedShape);
+        var ns = new Shape(normalizedShape);
+        if (ns.Rank == 0 || ns.Rank > input.Rank || !input.Shape.AsSpan()[^ns.Rank..].SequenceEqual(ns.AsSpan()))
+        {
+            throw new ArgumentException($"{Op}: input {input.Shape} does not end with the normalised shape {ns}.", nameof(normalizedShape));
+        }
+
+        CheckParamShape(Op, nameof(weight), weight, ns);
+        CheckParamShape(Op, nameof(bias), bias, ns);
+        if (!(eps >= 0f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(eps), $"{Op}: eps must be non-negative; got {eps.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
+        int d = ns.NumElements;
+        int rows = d == 0 ? 0 : input.NumElements / d;
+        var y = Tensor.Empty(input.Shape);
+        var mean = new float[rows];
+        var rstd = new float[rows];
+        var xb = input.Buffer;
+        int xo = input.Offset;
+        var yb = y.Buffer;
+        Engine.ParallelFor(rows, 4L * d, (s, e) =>
+        {
+            ReadOnlySpan<float> w = weight is null ? default : weight.AsReadOnlySpan();
+            ReadOnlySpan<float> b = bias is null ? default : bias.AsReadOnlySpan();
+            for (int r = s; r < e; r++)
+            {
+                (mean[r], rstd[r]) = Kernels.LayerNorm.RowForward(xb.AsSpan(xo + (r * d), d), w, b, yb.AsSpan(r * d, d), eps);
+            }
+        });
+
+        if (AutogradEngine.NeedsGrad(input, weight, bias))
+        {
+            AutogradEngine.Record(y, Op, [input, weight, bias], g =>
+            {
+                var gb = g.Buffer;
+                int go = g.Offset;
+                if (input.RequiresGrad)
+                {
+                    var dx = Tensor.Empty(input.Shape);
+                    var db = dx.Buffer;
+                    Engine.ParallelFor(rows, 6L * d, (s, e) =>
+                    {
+                        ReadOnlySpan<float> w = weight is null ? default : weight.AsReadOnlySpan();
+                        var scratch = ArrayPool<float>.Shared.Rent(d);
+                        try
+                        {
+                            for (int r = s; r < e; r++)
+                            {
+                                Kernels.LayerNorm.RowBackward(xb.AsSpan(xo + (r * d), d), gb.AsSpan(go + (r * d), d), w, mean[r], rstd[r], db.AsSpan(r * d, d), scratch);
+                            }
+                        }
+                        finally
+                        {
+                            ArrayPool<float>.Shared.Return(scratch);
+                        }
+                    });
+
+                    AutogradEngine.Accumulate(input, dx);
+                }
+
+                if (weight is { RequiresGrad: true } || bias is { RequiresGrad: true })
+                {
+                    // Summed over rows in double: a long batch of rows would otherwise lose low bits.
+                    var dw = new double[d];
+                    var dbias = new double[d];
+                    for (int r = 0; r < rows; r++)
+                    {
+                        var xr = xb.AsSpan(xo + (r * d), d);
+                        var gr = gb.AsSpan(go + (r * d), d);
+                        float m = mean[r], rs = rstd[r];
+                        for (int i = 0; i < d; i++)
+                        {
+                            dw[i] += gr[i] * ((xr[i] - m) * rs);
+                            dbias[i] += gr[i];
+                        }
+                    }
+
+                    if (weight is not null)
+                    {
+                        AutogradEngine.Accumulate(weight, FromDoubles(dw, ns));
+                    }
+
+                    if (bias is not null)
+                    {
+                        AutogradEngine.Accumulate(bias, FromDoubles(dbias, ns));
+                    }
+                }
+            });
+        }
+
+        return y;
+    }
 
     /// <summary>
     /// Batch normalisation of <c>[N, C]</c> or <c>[N, C, L]</c> over all but the channel dim, as <c>F.batch_norm</c>.
-    /// In training it uses batch statistics and updates <paramref name="runningMean"/>/<paramref name="runningVar"/>
-    /// in place (unbiased variance, <paramref name="momentum"/> default 0.1); in evaluation it uses them.
+    /// In training it normalises with the batch mean and biased variance and, when running statistics are given,
+    /// updates them in place: running = (1 - momentum) * running + momentum * batch, with the unbiased variance.
+    /// In evaluation it normalises with the running statistics.
     /// </summary>
+    /// <param name="input">Input <c>[N, C]</c> or <c>[N, C, L]</c>.</param>
+    /// <param name="runningMean">Running mean <c>[C]</c>, or null (then also <paramref name="runningVar"/>; training only).</param>
+    /// <param name="runningVar">Running variance <c>[C]</c>, or null together with <paramref name="runningMean"/>.</param>
+    /// <param name="weight">Optional per-channel scale <c>[C]</c> (default none: 1).</param>
+    /// <param name="bias">Optional per-channel shift <c>[C]</c> (default none: 0).</param>
+    /// <param name="training">Use batch statistics and update the running ones (default false).</param>
+    /// <param name="momentum">Weight of the batch statistics in the running update (default 0.1; in [0, 1]).</param>
+    /// <param name="eps">Added to the variance (default 1e-5; must be non-negative).</param>
+    /// <exception cref="ArgumentException">The input is not rank 2 or 3, a statistic or parameter is not <c>[C]</c>,
+    /// only one running statistic is given, evaluation has no running statistics, or training has one value per channel.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="momentum"/> or <paramref name="eps"/> is out of range.</exception>
     public static Tensor BatchNorm(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight = null, Tensor? bias = null,
-        bool training = false, float momentum = 0.1f, float eps = 1e-5f) => throw new NotImplementedException();
+        bool training = false, float momentum = 0.1f, float eps = 1e-5f)
+    {
+        const string Op = "BatchNorm";
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank != 2 && input.Rank != 3)
+        {
+            throw new ArgumentException($"{Op}: input must be [N, C] or [N, C, L]; got {input.Shape}.", nameof(input));
+        }
+
+        int n = input.Shape[0], c = input.Shape[1], l = input.Rank == 3 ? input.Shape[2] : 1;
+        var cs = new Shape(c);
+        CheckParamShape(Op, nameof(runningMean), runningMean, cs);
+        CheckParamShape(Op, nameof(runningVar), runningVar, cs);
+        CheckParamShape(Op, nameof(weight), weight, cs);
+        CheckParamShape(Op, nameof(bias), bias, cs);
+        if ((runningMean is null) != (runningVar is null))
+        {
+            throw new ArgumentException($"{Op}: runningMean and runningVar must be given together.", runningMean is null ? nameof(runningMean) : nameof(runningVar));
+        }
+
+        if (!training && runningMean is null)
+        {
+            throw new ArgumentException($"{Op}: evaluation (training = false) needs runningMean and runningVar.", nameof(runningMean));
+        }
+
+        int m = n * l;
+        if (training && m <= 1)
+        {
+            throw new ArgumentException($"{Op}: training needs more than one value per channel; got input {input.Shape}.", nameof(input));
+        }
+
+        if (!(momentum >= 0f && momentum <= 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(momentum), $"{Op}: momentum must be in [0, 1]; got {momentum.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
+        if (!(eps >= 0f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(eps), $"{Op}: eps must be non-negative; got {eps.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
+        var mean = new float[c];
+        var rstd = new float[c];
+        var unbiasedVar = new float[c];
+        var xb = input.Buffer;
+        int xo = input.Offset;
+        if (training)
+        {
+            Engine.ParallelFor(c, 2L * m, (s, e) =>
+            {
+                for (int ch = s; ch < e; ch++)
+                {
+                    double sum = 0;
+                    for (int i = 0; i < n; i++)
+                    {
+                        sum += Kernels.Elementwise.Sum(xb.AsSpan(xo + (((i * c) + ch) * l), l));
+                    }
+
+                    double mu = sum / m;
+                    double ssq = 0;
+                    for (int i = 0; i < n; i++)
+                    {
+                        var seg = xb.AsSpan(xo + (((i * c) + ch) * l), l);
+                        for (int j = 0; j < seg.Length; j++)
+                        {
+                            double dev = seg[j] - mu;
+                            ssq += dev * dev;
+                        }
+                    }
+
+                    mean[ch] = (float)mu;
+                    rstd[ch] = (float)(1.0 / Math.Sqrt((ssq / m) + eps));
+                    unbiasedVar[ch] = (float)(ssq / (m - 1));
+                }
+            });
+        }
+        else
+        {
+            var rm = runningMean!.AsReadOnlySpan();
+            var rv = runningVar!.AsReadOnlySpan();
+            for (int ch = 0; ch < c; ch++)
+            {
+                mean[ch] = rm[ch];
+                rstd[ch] = (float)(1.0 / Math.Sqrt(rv[ch] + (double)eps));
+            }
+        }
+
+        // Centre before scaling: x * scale - mean * scale would cancel badly when |mean| >> std.
+        var y = Tensor.Empty(input.Shape);
+        var x = input.AsReadOnlySpan();
+        var ys = y.Span;
+        for (int i = 0; i < n; i++)
+        {
+            for (int ch = 0; ch < c; ch++)
+            {
+                float scale = rstd[ch] * (weight is null ? 1f : weight.AsReadOnlySpan()[ch]);
+                int at = ((i * c) + ch) * l;
+                var seg = ys.Slice(at, l);
+                TensorPrimitives.Subtract(x.Slice(at, l), mean[ch], seg);
+                TensorPrimitives.Multiply(seg, scale, seg);
+                if (bias is not null)
+                {
+                    TensorPrimitives.Add(seg, bias.AsReadOnlySpan()[ch], seg);
+                }
+            }
+        }
+
+        if (training && runningMean is not null)
+        {
+            var rm = runningMean.Span;
+            var rv = runningVar!.Span;
+            for (int ch = 0; ch < c; ch++)
+            {
+                rm[ch] = ((1f - momentum) * rm[ch]) + (momentum * mean[ch]);
+                rv[ch] = ((1f - momentum) * rv[ch]) + (momentum * unbiasedVar[ch]);
+            }
+        }
+
+        if (AutogradEngine.NeedsGrad(input, weight, bias))
+        {
+            AutogradEngine.Record(y, Op, [input, weight, bias], g =>
+            {
+                var xs = input.AsReadOnlySpan();
+                var gs = g.AsReadOnlySpan();
+                var sumG = new double[c];
+                var sumGx = new double[c];
+                for (int i = 0; i < n; i++)
+                {
+                    for (int ch = 0; ch < c; ch++)
+                    {
+                        int at = ((i * c) + ch) * l;
+                        float mu = mean[ch], rs = rstd[ch];
+                        for (int j = at; j < at + l; j++)
+                        {
+                            sumG[ch] += gs[j];
+                            sumGx[ch] += gs[j] * ((xs[j] - mu) * rs);
+                        }
+                    }
+                }
+
+                if (input.RequiresGrad)
+                {
+                    // Training also differentiates through the batch statistics:
+                    // dx = w rstd (g - mean(g) - xhat mean(g xhat)).
+                    var dx = Tensor.Empty(input.Shape);
+                    var d = dx.Span;
+                    for (int i = 0; i < n; i++)
+                    {
+                        for (int ch = 0; ch < c; ch++)
+                        {
+                            int at = ((i * c) + ch) * l;
+                            float mu = mean[ch], rs = rstd[ch];
+                            float k = rs * (weight is null ? 1f : weight.AsReadOnlySpan()[ch]);
+                            float mg = training ? (float)(sumG[ch] / m) : 0f;
+                            float mgx = training ? (float)(sumGx[ch] / m) : 0f;
+                            for (int j = at; j < at + l; j++)
+                            {
+                                d[j] = k * (gs[j] - mg - ((xs[j] - mu) * rs * mgx));
+                            }
+                        }
+                    }
+
+                    AutogradEngine.Accumulate(input, dx);
+                }
+
+                if (weight is not null)
+                {
+                    AutogradEngine.Accumulate(weight, FromDoubles(sumGx, cs));
+                }
+
+                if (bias is not null)
+                {
+                    AutogradEngine.Accumulate(bias, FromDoubles(sumG, cs));
+                }
+            });
+        }
+
+        return y;
+    }
 
     /// <summary>
     /// Inverted dropout, as <c>F.dropout</c>: in training each element is zeroed with probability <paramref name="p"/>
-    /// and the rest scaled by 1/(1-p); otherwise the input is returned unchanged.
+    /// and the survivors are scaled by 1/(1-p), so the expectation is unchanged; the gradient is the same mask.
+    /// With <paramref name="training"/> false or p = 0 the input itself is returned; p = 1 gives zeros.
     /// </summary>
+    /// <param name="input">The input.</param>
+    /// <param name="p">Probability of zeroing an element (default 0.5; in [0, 1]).</param>
+    /// <param name="training">Apply dropout (default true, as <c>F.dropout</c>).</param>
+    /// <param name="generator">Source of the mask (default <see cref="Random.Generator.Default"/>); one draw per element.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="p"/> is outside [0, 1] or NaN.</exception>
     public static Tensor Dropout(Tensor input, float p = 0.5f, bool training = true, Random.Generator? generator = null)
-        => throw new NotImplementedException();
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (!(p >= 0f && p <= 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(p), $"Dropout: p must be in [0, 1]; got {p.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
+        if (!training || p == 0f)
+        {
+            return input;
+        }
+
+        var mask = new float[input.NumElements];
+        if (p < 1f)
+        {
+            var gen = generator ?? Random.Generator.Default;
+            float keep = 1f / (1f - p);
+            for (int i = 0; i < mask.Length; i++)
+            {
+                mask[i] = gen.NextSingle() >= p ? keep : 0f;
+            }
+        }
+
+        var y = Tensor.Empty(input.Shape);
+        TensorPrimitives.Multiply(input.AsReadOnlySpan(), mask, y.Span);
+        if (AutogradEngine.NeedsGrad(input))
+        {
+            AutogradEngine.Record(y, "Dropout", [input], g =>
+            {
+                var dx = Tensor.Empty(input.Shape);
+                TensorPrimitives.Multiply(g.AsReadOnlySpan(), mask, dx.Span);
+                AutogradEngine.Accumulate(input, dx);
+            });
+        }
+
+        return y;
+    }
+
+    private static void CheckParamShape(string op, string name, Tensor? t, Shape expected)
+    {
+        if (t is not null && t.Shape != expected)
+        {
+            throw new ArgumentException($"{op}: {name} must have shape {expected}; got {t.Shape}.", name);
+        }
+    }
+
+    private static Tensor FromDoubles(double[] values, Shape shape)
+    {
+        var t = Tensor.Empty(shape);
+        var s = t.Span;
+        for (int i = 0; i < s.Length; i++)
+        {
+            s[i] = (float)values[i];
+        }
+
+        return t;
+    }
 }

@@ -219,8 +219,11 @@ public abstract class Module
     /// <summary>Saves <see cref="StateDict"/> to a safetensors file (atomically).</summary>
     public void Save(string path) => SafeTensors.Save(path, StateDict());
 
-    /// <summary>Loads a safetensors file written by <see cref="Save"/> or by PyTorch (<c>safetensors.torch.save_file(model.state_dict())</c>).</summary>
-    public LoadStateDictResult Load(string path, bool strict = true) => LoadStateDict(SafeTensors.Load(path).ToDictionary(), strict);
+    /// <summary>
+    /// Loads a safetensors file written by <see cref="Save"/> or by PyTorch (<c>safetensors.torch.save_file(model.state_dict())</c>).
+    /// Non-float32 tensors (e.g. PyTorch's int64 <c>num_batches_tracked</c>, or float64 weights) are converted to float32.
+    /// </summary>
+    public LoadStateDictResult Load(string path, bool strict = true) => LoadStateDict(SafeTensors.Load(path, convertDtypes: true).ToDictionary(), strict);
 
     /// <summary>The number of scalar parameters (learnable or not).</summary>
     public long ParameterCount() => Parameters().Sum(p => (long)p.NumElements);
