@@ -102,7 +102,7 @@ static double HitRateAt10(NextItemModel model, SyntheticSequences data)
         }
 
         var scores = model.Forward(new Tensor(ids, n, MaxLength)).Select(1, MaxLength - 1); // [n, V]
-        scores = scores.MaskedFill(Tensor.OneHot(Tensor.Zeros(n), scores.Shape[1]), float.NegativeInfinity);
+        scores = scores.MaskedFill(ParamGen.Tensors.Functional.OneHot(Tensor.Zeros(n), scores.Shape[1]), float.NegativeInfinity);
         var (_, top) = scores.TopK(10);
         for (int r = 0; r < n; r++)
         {
