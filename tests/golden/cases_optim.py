@@ -25,7 +25,7 @@ OPTIMIZERS = {
     "adam.wd": (torch.optim.Adam, dict(weight_decay=0.1), (0.01, 0.003)),
     "adam.amsgrad": (torch.optim.Adam, dict(amsgrad=True, betas=(0.8, 0.99)), (0.01, 0.003)),
     "adamw.plain": (torch.optim.AdamW, dict(weight_decay=0.05), (0.01, 0.003)),
-    "adamw.amsgrad": (torch.optim.AdamW, dict(weight_decay=0.05, amsgrad=True, eps=1e-6), (0.01, 0.003)),
+    "adamw.amsgrad": (torch.optim.AdamW, dict(weight_decay=0.05, amsgrad=True, eps=1e-6, betas=(0.9, 0.9)), (0.01, 0.003)),
 }
 
 

@@ -128,15 +128,13 @@ public sealed class OptimizerStateDict
             var steps = new long[stepsJson.Count];
             for (int pi = 0; pi < shapes.Length; pi++)
             {
-                try
+                if (shapesJson[pi] is not JsonArray dims || !dims.All(d => d is JsonValue dv && dv.TryGetValue(out int size) && size >= 0)
+                    || stepsJson[pi] is not JsonValue sv || !sv.TryGetValue(out steps[pi]))
                 {
-                    shapes[pi] = new Shape(shapesJson[pi]!.AsArray().Select(d => d!.GetValue<int>()).ToArray());
-                    steps[pi] = stepsJson[pi]!.GetValue<long>();
+                    throw new InvalidDataException($"{where}: parameter {pi} has a malformed shape or step count.");
                 }
-                catch (Exception e) when (e is InvalidOperationException or FormatException or NullReferenceException or ArgumentException)
-                {
-                    throw new InvalidDataException($"{where}: parameter {pi} has a malformed shape or step count.", e);
-                }
+
+                shapes[pi] = new Shape(dims.Select(d => d!.GetValue<int>()).ToArray());
             }
 
             groups.Add(new ParamGroupState(options, lr, frozen, shapes, steps));

@@ -51,8 +51,9 @@ public sealed class ParamGroup
     /// <exception cref="InvalidOperationException">The group was created without options and has not been added to an optimizer yet.</exception>
     public OptimizerOptions Options => _options ?? throw new InvalidOperationException("This group was created without options; they come from the optimizer it is added to.");
 
-    /// <summary>The learning rate the next <see cref="Optimizer.Step"/> uses; starts at
-    /// <see cref="OptimizerOptions.LearningRate"/> and is what LR schedules set.</summary>
+    /// <summary>The learning rate the next <see cref="Optimizer.Step"/> uses. Set to
+    /// <see cref="OptimizerOptions.LearningRate"/> when the group is added to an optimizer; LR schedules
+    /// change it afterwards.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative, infinite or NaN.</exception>
     public double LearningRate
     {

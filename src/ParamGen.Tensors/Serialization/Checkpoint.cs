@@ -69,7 +69,7 @@ public static class Checkpoint
             ["format_version"] = FormatVersion,
             ["epoch"] = metadata.Epoch,
             ["step"] = metadata.Step,
-            ["best_score"] = metadata.BestScore,
+            ["best_score"] = WriteScore(metadata.BestScore),
             ["options"] = metadata.Options?.DeepClone(),
             ["model_keys"] = new JsonArray(tensors.Select(kv => (JsonNode)kv.Key).ToArray()),
         };
@@ -224,7 +224,7 @@ public static class Checkpoint
         {
             Epoch = ReadNumber<int>(record, "epoch", path),
             Step = ReadNumber<long>(record, "step", path),
-            BestScore = record["best_score"] is null ? null : ReadNumber<double>(record, "best_score", path),
+            BestScore = ReadScore(record, path),
             Options = record["options"]?.DeepClone(),
         };
 
@@ -254,7 +254,7 @@ public static class Checkpoint
         {
             Epoch = ReadNumber<int>(record, "epoch", path),
             Step = ReadNumber<long>(record, "step", path),
-            BestScore = record["best_score"] is null ? null : ReadNumber<double>(record, "best_score", path),
+            BestScore = ReadScore(record, path),
             Options = record["options"]?.DeepClone(),
         };
     }
@@ -308,6 +308,30 @@ public static class Checkpoint
         }
 
         return record;
+    }
+
+    // JSON has no NaN or infinities; a non-finite score (e.g. a "best so far" that starts at -inf) is written as text.
+    private static JsonNode? WriteScore(double? score) => score switch
+    {
+        null => null,
+        double d when double.IsFinite(d) => d,
+        double d => d.ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static double? ReadScore(JsonObject record, string path)
+    {
+        if (record["best_score"] is null)
+        {
+            return null;
+        }
+
+        if (record["best_score"] is JsonValue v && v.TryGetValue(out string? text)
+            && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double parsed) && !double.IsFinite(parsed))
+        {
+            return parsed;
+        }
+
+        return ReadNumber<double>(record, "best_score", path);
     }
 
     private static T ReadNumber<T>(JsonObject record, string key, string path)

@@ -29,7 +29,7 @@ public class OptimizerGoldenTests
         "adam.wd" => new Adam(Groups(ps, new AdamOptions { LearningRate = 0.01, WeightDecay = 0.1 }, 0.003)),
         "adam.amsgrad" => new Adam(Groups(ps, new AdamOptions { LearningRate = 0.01, Amsgrad = true, Beta1 = 0.8, Beta2 = 0.99 }, 0.003)),
         "adamw.plain" => new AdamW(Groups(ps, new AdamWOptions { LearningRate = 0.01, WeightDecay = 0.05 }, 0.003)),
-        "adamw.amsgrad" => new AdamW(Groups(ps, new AdamWOptions { LearningRate = 0.01, WeightDecay = 0.05, Amsgrad = true, Eps = 1e-6 }, 0.003)),
+        "adamw.amsgrad" => new AdamW(Groups(ps, new AdamWOptions { LearningRate = 0.01, WeightDecay = 0.05, Amsgrad = true, Eps = 1e-6, Beta2 = 0.9 }, 0.003)),
         _ => throw new ArgumentException(name),
     };
 

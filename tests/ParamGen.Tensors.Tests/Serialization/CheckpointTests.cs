@@ -231,6 +231,18 @@ public sealed class CheckpointTests : IDisposable
         Assert.Contains("not a ParamGen checkpoint", e.Message);
     }
 
+    [Theory]
+    [InlineData(double.NegativeInfinity)]
+    [InlineData(double.NaN)]
+    [InlineData(0.75)]
+    public void BestScoresRoundTripIncludingNonFinite(double score)
+    {
+        var run = Run(18);
+        Checkpoint.Save(Target, run.Model, metadata: new CheckpointMetadata { BestScore = score }, generator: run.G);
+        Assert.Equal(score, Checkpoint.ReadMetadata(Target).BestScore);
+        Assert.Null(Checkpoint.ReadMetadata(Target).Options);
+    }
+
     [Fact]
     public void AJsonPathIsRejected()
     {
