@@ -1,11 +1,46 @@
+using ParamGen.Tensors.Memory;
 using ParamGen.Tensors.Random;
 
 namespace ParamGen.Tensors;
 
 public partial class Tensor
 {
-    /// <summary>A new uninitialised-by-contract (zero-filled in practice) tensor of the given shape.</summary>
-    internal static Tensor Empty(Shape shape) => new(new float[shape.NumElements], 0, shape);
+    /// <summary>
+    /// A new zero-filled tensor of the given shape: the output of an op that accumulates into it or writes
+    /// only some elements. Inside a <see cref="TensorScope"/> its storage comes from the pool (zeroed).
+    /// </summary>
+    internal static Tensor Empty(Shape shape) => Allocate(shape, zeroed: true);
+
+    /// <summary>
+    /// A new tensor whose elements are undefined, for an op that overwrites every element. Cheaper than
+    /// <see cref="Empty"/> (no zeroing of pooled or large arrays). With <see cref="TensorPool.PoisonUninitialized"/>
+    /// set (the tests set it) the elements are NaN, so an op that reads before writing is caught.
+    /// </summary>
+    internal static Tensor Uninitialized(Shape shape) => Allocate(shape, zeroed: false);
+
+    private static Tensor Allocate(Shape shape, bool zeroed)
+    {
+        int n = shape.NumElements;
+        var scope = TensorScope.Current;
+        if (scope is null || n < TensorPool.MinPooledLength || n > TensorPool.MaxPooledLength)
+        {
+            var array = zeroed ? new float[n] : GC.AllocateUninitializedArray<float>(n);
+            if (!zeroed && TensorPool.PoisonUninitialized)
+            {
+                array.AsSpan().Fill(float.NaN);
+            }
+
+            return new Tensor(array, shape, scope, storage: null);
+        }
+
+        var storage = scope.Rent(n);
+        if (zeroed)
+        {
+            storage.Array.AsSpan(0, n).Clear();
+        }
+
+        return new Tensor(storage.Array, shape, scope, storage);
+    }
 
     /// <summary>A tensor of zeros, as <c>torch.zeros</c>.</summary>
     public static Tensor Zeros(params int[] shape) => Empty(new Shape(shape));
@@ -16,7 +51,7 @@ public partial class Tensor
     /// <summary>A tensor filled with <paramref name="value"/>, as <c>torch.full</c>.</summary>
     public static Tensor Full(float value, params int[] shape)
     {
-        var t = Empty(new Shape(shape));
+        var t = Uninitialized(new Shape(shape));
         t.Span.Fill(value);
         return t;
     }
@@ -32,7 +67,18 @@ public partial class Tensor
 
     /// <summary>A tensor with a copy of <paramref name="data"/> and the given shape.</summary>
     /// <exception cref="ArgumentException">The element count of the shape differs from the data length.</exception>
-    public static Tensor FromSpan(ReadOnlySpan<float> data, params int[] shape) => new(data.ToArray(), shape);
+    public static Tensor FromSpan(ReadOnlySpan<float> data, params int[] shape)
+    {
+        var s = new Shape(shape);
+        if (s.NumElements != data.Length)
+        {
+            throw new ArgumentException($"Data of length {data.Length} cannot have shape {s} ({s.NumElements} elements).", nameof(shape));
+        }
+
+        var t = Uninitialized(s);
+        data.CopyTo(t.Span);
+        return t;
+    }
 
     /// <summary>A tensor holding the integers in <paramref name="data"/> as floats (ids, labels, masks).</summary>
     public static Tensor FromInts(ReadOnlySpan<int> data, params int[] shape)
@@ -86,7 +132,7 @@ public partial class Tensor
     /// <param name="generator">The random source; <see cref="Generator.Default"/> when null.</param>
     public static Tensor Randn(int[] shape, Generator? generator = null)
     {
-        var t = Empty(new Shape(shape));
+        var t = Uninitialized(new Shape(shape));
         (generator ?? Generator.Default).FillNormal(t.Span);
         return t;
     }
@@ -94,7 +140,7 @@ public partial class Tensor
     /// <summary>Uniform samples in [0, 1), as <c>torch.rand</c>.</summary>
     public static Tensor Rand(int[] shape, Generator? generator = null)
     {
-        var t = Empty(new Shape(shape));
+        var t = Uninitialized(new Shape(shape));
         (generator ?? Generator.Default).FillUniform(t.Span);
         return t;
     }

@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using ParamGen.Tensors.Autograd;
+using ParamGen.Tensors.Memory;
 
 namespace ParamGen.Tensors;
 
@@ -13,16 +15,42 @@ namespace ParamGen.Tensors;
 /// <para>When <see cref="RequiresGrad"/> is set on a leaf, every op applied to it records one backward
 /// rule; <see cref="Backward(Tensor?)"/> runs those rules in reverse topological order and
 /// accumulates into the leaves' <see cref="Grad"/>.</para>
+/// <para>A tensor created while a <see cref="TensorScope"/> is active on its thread belongs to that scope and
+/// is disposed with it (see <see cref="IsDisposed"/>); other tensors live as long as they are referenced.</para>
 /// </remarks>
 public partial class Tensor
 {
+    private float[] _buffer;
     private bool _requiresGrad;
 
+    /// <summary>
+    /// Wraps <paramref name="buffer"/> (not copied). Used for new storage and for views alike: a view of
+    /// pooled storage finds and shares that storage, and the tensor joins the thread's current scope.
+    /// </summary>
     internal Tensor(float[] buffer, int offset, Shape shape)
     {
-        Buffer = buffer;
+        _buffer = buffer;
         Offset = offset;
         Shape = shape;
+        if (this is Nn.Parameter)
+        {
+            // Parameters outlive every training step: never scoped, and storage shared with a tensor
+            // created in a scope leaves the pool for good.
+            PooledStorage.Find(buffer)?.Escape();
+            return;
+        }
+
+        Owner = TensorScope.Current;
+        Storage = PooledStorage.Find(buffer);
+    }
+
+    /// <summary>A tensor over new storage with its scope bookkeeping already known (no lookups).</summary>
+    private Tensor(float[] buffer, Shape shape, TensorScope? owner, PooledStorage? storage)
+    {
+        _buffer = buffer;
+        Shape = shape;
+        Owner = owner;
+        Storage = storage;
     }
 
     /// <summary>Creates a tensor that takes over (does not copy) <paramref name="data"/> with the given shape.</summary>
@@ -32,8 +60,24 @@ public partial class Tensor
     {
     }
 
-    /// <summary>The backing array. Elements live at [Offset, Offset + NumElements).</summary>
-    internal float[] Buffer { get; private set; }
+    /// <summary>
+    /// The backing array. Elements live at [Offset, Offset + NumElements); the array may be longer (pooled
+    /// storage comes in size classes), so never use its length.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The tensor was disposed with its scope.</exception>
+    internal float[] Buffer
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            if (Owner is not null || Storage is not null)
+            {
+                ThrowIfDisposed();
+            }
+
+            return _buffer;
+        }
+    }
 
     /// <summary>Index of the first element in <see cref="Buffer"/>.</summary>
     internal int Offset { get; private set; }
@@ -93,6 +137,47 @@ public partial class Tensor
     /// <summary>A human label used in error messages (e.g. a parameter's dotted name).</summary>
     public string? Name { get; set; }
 
+    /// <summary>
+    /// Whether this tensor was disposed with the <see cref="TensorScope"/> it was created in (or its storage
+    /// was recycled). A disposed tensor keeps its <see cref="Shape"/>, but reading or writing its elements
+    /// throws <see cref="ObjectDisposedException"/>. Always false for tensors created outside scopes.
+    /// </summary>
+    public bool IsDisposed => (Owner?.IsReleased ?? false) || (Storage?.Released ?? false);
+
+    /// <summary>The scope this tensor belongs to, or null.</summary>
+    internal TensorScope? Owner { get; set; }
+
+    /// <summary>The pooled storage under this tensor (shared by its views), or null for a plain array.</summary>
+    internal PooledStorage? Storage { get; private set; }
+
+    /// <summary>
+    /// Makes this tensor outlive the scope it belongs to, as <c>MoveToOuterDisposeScope</c> in TorchSharp:
+    /// same as <see cref="TensorScope.Keep(Tensor)"/> on that scope. A no-op for a tensor created outside scopes.
+    /// </summary>
+    /// <returns>This tensor, for chaining.</returns>
+    /// <exception cref="ObjectDisposedException">The tensor is already disposed.</exception>
+    public Tensor MoveToOuterScope()
+    {
+        ThrowIfDisposed();
+        var scope = Owner ?? Storage?.Owner;
+        return scope is null ? this : scope.Keep(this);
+    }
+
+    /// <summary>Throws <see cref="ObjectDisposedException"/> naming the shape when this tensor is disposed.</summary>
+    internal void ThrowIfDisposed()
+    {
+        if (IsDisposed)
+        {
+            ThrowDisposed();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowDisposed() =>
+        throw new ObjectDisposedException(
+            nameof(Tensor),
+            $"The tensor{(Name is null ? string.Empty : $" '{Name}'")} of shape {Shape}{(GradFn is null ? string.Empty : $" (from {GradFn.Name})")} belongs to a TensorScope that has been disposed, and its storage was recycled. Keep it with scope.Keep(t) or t.MoveToOuterScope() to use it after the scope.");
+
     private static Shape CheckedShape(float[] data, int[] shape)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -111,9 +196,17 @@ public partial class Tensor
     /// <summary>Replaces this tensor's storage (used by in-place loading).</summary>
     internal void SetStorage(float[] buffer, int offset, Shape shape)
     {
-        Buffer = buffer;
+        _buffer = buffer;
         Offset = offset;
         Shape = shape;
+        if (this is Nn.Parameter)
+        {
+            PooledStorage.Find(buffer)?.Escape();
+        }
+        else
+        {
+            Storage = PooledStorage.Find(buffer);
+        }
     }
 
     /// <summary>The value of a one-element tensor.</summary>
@@ -168,7 +261,15 @@ public partial class Tensor
     public Tensor Detach() => new(Buffer, Offset, Shape);
 
     /// <summary>A new leaf with a copy of this tensor's elements and no graph history.</summary>
-    public Tensor Clone() => new(ToArray(), 0, Shape);
+    public Tensor Clone()
+    {
+        var y = Uninitialized(Shape);
+        AsReadOnlySpan().CopyTo(y.Span);
+        return y;
+    }
+
+    /// <summary>A copy that belongs to no scope and is never pooled, whatever scope is active (leaf gradients).</summary>
+    internal Tensor CloneUnscoped() => new(ToArray(), Shape, owner: null, storage: null);
 
     /// <summary>Sets <see cref="RequiresGrad"/> and returns this tensor, for fluent construction.</summary>
     public Tensor RequiresGrad_(bool requiresGrad = true)
@@ -193,6 +294,11 @@ public partial class Tensor
     {
         var sb = new StringBuilder();
         sb.Append("Tensor(shape=").Append(Shape);
+        if (IsDisposed)
+        {
+            return sb.Append(", disposed)").ToString();
+        }
+
         if (GradFn is not null)
         {
             sb.Append(", grad_fn=").Append(GradFn.Name);

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using ParamGen.Tensors.Memory;
 
 namespace ParamGen.Tensors.Autograd;
 
@@ -7,6 +8,11 @@ namespace ParamGen.Tensors.Autograd;
 /// rule reports its input gradients through <see cref="Accumulate"/>, which undoes broadcasting in one
 /// place and sums contributions.
 /// </summary>
+/// <remarks>
+/// Leaf gradients are created outside any <see cref="TensorScope"/> so they outlive the training step. Inside
+/// a scope, <see cref="Backward"/> returns the storage of gradients and temporaries it created to the pool
+/// as soon as no pending gradient uses it, so a backward pass reuses its own buffers.
+/// </remarks>
 internal static class AutogradEngine
 {
     [ThreadStatic]
@@ -77,7 +83,7 @@ internal static class AutogradEngine
         {
             if (input.Grad is null)
             {
-                input.Grad = grad.Clone();
+                input.Grad = grad.CloneUnscoped();
             }
             else
             {
@@ -93,6 +99,7 @@ internal static class AutogradEngine
 
     public static void Backward(Tensor root, Tensor? gradient)
     {
+        root.ThrowIfDisposed();
         if (!root.RequiresGrad)
         {
             throw new InvalidOperationException($"Backward() called on a tensor of shape {root.Shape} that does not require a gradient and has no grad_fn.");
@@ -113,9 +120,14 @@ internal static class AutogradEngine
         }
 
         var order = TopologicalOrder(root);
+        CheckAlive(order);
         var previousPending = t_pending;
         var pending = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
         t_pending = pending;
+        var scope = TensorScope.Current;
+        var rented = scope is null ? null : new List<PooledStorage>();
+        var previousLog = TensorScope.SwapRentLog(rented);
+        bool completed = false;
         try
         {
             using var _ = Grad.NoGrad();
@@ -135,11 +147,75 @@ internal static class AutogradEngine
                 }
 
                 t.GradFn!.Backward(g);
+                t.GradFn.Consumed = true;
+                if (rented is { Count: > 0 })
+                {
+                    ReleaseUnreferenced(rented, pending, scope!);
+                }
             }
+
+            completed = true;
         }
         finally
         {
             t_pending = previousPending;
+            TensorScope.SwapRentLog(previousLog);
+            if (completed && rented is not null)
+            {
+                pending.Clear();
+                ReleaseUnreferenced(rented, pending, scope!);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Refuses, before any gradient is accumulated, a graph whose ops were recorded in a scope that has
+    /// been disposed (their saved tensors are recycled) or whose inputs are disposed.
+    /// </summary>
+    private static void CheckAlive(List<Tensor> order)
+    {
+        foreach (var t in order)
+        {
+            var node = t.GradFn!;
+            if (node.Scope is { IsReleased: true })
+            {
+                throw new ObjectDisposedException(nameof(Tensor), $"Backward() reaches '{node.Name}' (output shape {t.Shape}), recorded in a TensorScope that has been disposed: the tensors it saved are recycled. Call Backward() inside that scope.");
+            }
+
+            foreach (var input in node.Inputs)
+            {
+                input.ThrowIfDisposed();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gives back to the pool the storage rented during this backward pass that no pending gradient refers
+    /// to: the gradients already propagated and the temporaries of the rules that ran.
+    /// </summary>
+    private static void ReleaseUnreferenced(List<PooledStorage> rented, Dictionary<Tensor, Tensor> pending, TensorScope scope)
+    {
+        HashSet<PooledStorage>? referenced = null;
+        foreach (var g in pending.Values)
+        {
+            if (g.Storage is { } s)
+            {
+                (referenced ??= new HashSet<PooledStorage>(ReferenceEqualityComparer.Instance)).Add(s);
+            }
+        }
+
+        for (int i = rented.Count - 1; i >= 0; i--)
+        {
+            var s = rented[i];
+            if (s.Owner != scope)
+            {
+                rented.RemoveAt(i);
+            }
+            else if (referenced is null || !referenced.Contains(s))
+            {
+                s.Release();
+                rented.RemoveAt(i);
+            }
         }
     }
 
