@@ -12,8 +12,10 @@ namespace ParamGen.Tensors.Memory;
 /// ...), so a rented array is at most 12.5% longer than asked for while a training step, which repeats the
 /// same shapes, finds an exact class match every time. Lengths below 128 floats are not pooled (a small array
 /// costs the allocator less than the bookkeeping), nor are lengths above 2^28.</para>
-/// <para>The pool retains returned arrays up to <see cref="MaxRetainedBytes"/>; beyond that a returned array
-/// is left to the garbage collector. <see cref="Trim()"/> drops what is retained. The pool is thread-safe.</para>
+/// <para>The pool retains returned arrays up to <see cref="MaxRetainedBytes"/>. When a returned array does not
+/// fit, arrays of the size classes used least recently are dropped to make room (the shapes of the current
+/// loop matter, those of an earlier phase do not); an array larger than the cap is left to the garbage
+/// collector. <see cref="Trim()"/> drops everything retained. The pool is thread-safe.</para>
 /// </remarks>
 public static class TensorPool
 {
@@ -28,7 +30,8 @@ public static class TensorPool
     private const int SubClassBits = 3;
     private const int ClassCount = ((MaxLog2 - MinLog2) << SubClassBits) + 1;
 
-    private static readonly Stack<float[]>[] s_free = CreateBuckets();
+    private static readonly Bucket[] s_free = CreateBuckets();
+    private static long s_clock;
     private static long s_maxRetainedBytes = DefaultMaxRetainedBytes();
     private static long s_retainedBytes;
 
@@ -70,9 +73,9 @@ public static class TensorPool
             var bucket = s_free[c];
             lock (bucket)
             {
-                while (bucket.Count > 0 && RetainedBytes > targetBytes)
+                while (bucket.Arrays.Count > 0 && RetainedBytes > targetBytes)
                 {
-                    var array = bucket.Pop();
+                    var array = bucket.Arrays.Pop();
                     Interlocked.Add(ref s_retainedBytes, -BytesOf(array.Length));
                 }
             }
@@ -107,9 +110,10 @@ public static class TensorPool
             float[]? reused = null;
             lock (bucket)
             {
-                if (bucket.Count > 0)
+                bucket.LastUse = Interlocked.Increment(ref s_clock);
+                if (bucket.Arrays.Count > 0)
                 {
-                    reused = bucket.Pop();
+                    reused = bucket.Arrays.Pop();
                 }
             }
 
@@ -176,24 +180,73 @@ public static class TensorPool
             array.AsSpan().Fill(float.NaN);
         }
 
-        if (Interlocked.Add(ref s_retainedBytes, bytes) > MaxRetainedBytes)
+        var bucket = s_free[c];
+        if (PoisonUninitialized)
+        {
+            lock (bucket)
+            {
+                if (bucket.Arrays.Contains(array))
+                {
+                    throw new InvalidOperationException($"A pooled array of {length} floats was returned twice.");
+                }
+            }
+        }
+
+        long cap = MaxRetainedBytes;
+        if (bytes > cap)
+        {
+            Interlocked.Add(ref s_droppedBytes, bytes);
+            return;
+        }
+
+        if (Interlocked.Add(ref s_retainedBytes, bytes) > cap && !EvictFor(c, cap))
         {
             Interlocked.Add(ref s_retainedBytes, -bytes);
             Interlocked.Add(ref s_droppedBytes, bytes);
             return;
         }
 
-        var bucket = s_free[c];
         lock (bucket)
         {
-            if (PoisonUninitialized && bucket.Contains(array))
+            bucket.LastUse = Interlocked.Increment(ref s_clock);
+            bucket.Arrays.Push(array);
+        }
+    }
+
+    /// <summary>
+    /// Drops retained arrays of the least recently used size classes other than <paramref name="keep"/> until
+    /// the retained bytes (already counting the array being returned) fit the cap; false when they cannot.
+    /// </summary>
+    private static bool EvictFor(int keep, long cap)
+    {
+        while (RetainedBytes > cap)
+        {
+            Bucket? oldest = null;
+            foreach (var b in s_free)
             {
-                Interlocked.Add(ref s_retainedBytes, -bytes);
-                throw new InvalidOperationException($"A pooled array of {length} floats was returned twice.");
+                if (b != s_free[keep] && b.Arrays.Count > 0 && (oldest is null || b.LastUse < oldest.LastUse))
+                {
+                    oldest = b;
+                }
             }
 
-            bucket.Push(array);
+            if (oldest is null)
+            {
+                return false;
+            }
+
+            lock (oldest)
+            {
+                if (oldest.Arrays.Count > 0)
+                {
+                    var dropped = oldest.Arrays.Pop();
+                    Interlocked.Add(ref s_retainedBytes, -BytesOf(dropped.Length));
+                    Interlocked.Add(ref s_droppedBytes, BytesOf(dropped.Length));
+                }
+            }
         }
+
+        return true;
     }
 
     /// <summary>Records that a rented array left the pool's care for good (its tensor outlived every scope).</summary>
@@ -223,12 +276,12 @@ public static class TensorPool
 
     private static long BytesOf(int length) => (long)length * sizeof(float);
 
-    private static Stack<float[]>[] CreateBuckets()
+    private static Bucket[] CreateBuckets()
     {
-        var buckets = new Stack<float[]>[ClassCount];
+        var buckets = new Bucket[ClassCount];
         for (int i = 0; i < buckets.Length; i++)
         {
-            buckets[i] = new Stack<float[]>();
+            buckets[i] = new Bucket();
         }
 
         return buckets;
@@ -238,5 +291,14 @@ public static class TensorPool
     {
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         return available > 0 ? Math.Min(1L << 30, available / 4) : 1L << 30;
+    }
+
+    /// <summary>The free arrays of one size class; locked while touched.</summary>
+    private sealed class Bucket
+    {
+        public Stack<float[]> Arrays { get; } = new();
+
+        /// <summary>The pool clock when this class was last rented from or returned to.</summary>
+        public long LastUse { get; set; }
     }
 }
