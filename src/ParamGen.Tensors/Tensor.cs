@@ -159,7 +159,7 @@ public partial class Tensor
     public Tensor MoveToOuterScope()
     {
         ThrowIfDisposed();
-        var scope = Owner ?? Storage?.Owner;
+        var scope = (Owner ?? Storage?.Owner)?.Active;
         return scope is null ? this : scope.Keep(this);
     }
 

@@ -69,6 +69,24 @@ public sealed class TensorScope : IDisposable
         _ => _parent?.IsReleased ?? false,
     };
 
+    /// <summary>
+    /// This scope while active; for a scope that merged into its enclosing one, the active scope that now
+    /// owns what it created (null when none).
+    /// </summary>
+    internal TensorScope? Active
+    {
+        get
+        {
+            var s = this;
+            while (s is { IsDisposed: true })
+            {
+                s = s._parent;
+            }
+
+            return s;
+        }
+    }
+
     /// <summary>Bytes of pooled storage this scope owns now (diagnostics and tests).</summary>
     internal long OwnedPooledBytes
     {

@@ -298,14 +298,22 @@ public class TensorScopeTests
         block.ZeroGrad();
         x.Grad = null;
 
-        Tensor h;
+        Tensor h, other = null!, moved;
         using (var step = TensorScope.Begin())
         {
-            h = TensorScope.Run(() => block.Forward(x, isCausal: true));
+            h = TensorScope.Run(() =>
+            {
+                other = x.Mul(2f);
+                return block.Forward(x, isCausal: true);
+            });
+            Assert.False(other.IsDisposed); // the inner scope merged into the step scope
             h.Square().Sum().Backward();
+            moved = h.MoveToOuterScope();   // its graph has been used: the step scope can still free the rest
         }
 
-        Assert.True(h.IsDisposed); // freed with the step scope it was handed to
+        Assert.True(other.IsDisposed); // freed with the step scope the inner scope merged into
+        Assert.Same(h, moved);
+        Assert.False(moved.IsDisposed);
         var actual = block.Parameters().Select(p => p.Grad!.ToArray()).Append(x.Grad!.ToArray()).ToList();
         Assert.Equal(expected.Count, actual.Count);
         for (int i = 0; i < expected.Count; i++)
@@ -320,6 +328,39 @@ public class TensorScopeTests
         h2.Square().Sum().Backward();
         Assert.False(h2.IsDisposed);
         Assert.Equal(Bits(expected[^1]), Bits(x.Grad!.ToArray()));
+        Assert.Equal(Bits(h2.ToArray()), Bits(moved.ToArray()));
+    }
+
+    [Fact]
+    public void KeepingAGraphThatAwaitsBackwardDefersFreeingToTheEnclosingScopeButADetachedValueDoesNot()
+    {
+        var w = Tensor.Full(0.5f, 300).RequiresGrad_();
+        using (var outer = TensorScope.Begin())
+        {
+            Tensor temp, kept;
+            using (var inner = TensorScope.Begin())
+            {
+                temp = w.Mul(2f);
+                kept = inner.Keep(temp.Exp());
+            }
+
+            Assert.False(temp.IsDisposed); // kept's graph still needs it
+            kept.Sum().Backward();
+            Assert.Equal(2f * MathF.Exp(1f), w.Grad![0], 5);
+
+            Tensor temp2, value;
+            using (var inner = TensorScope.Begin())
+            {
+                temp2 = w.Mul(2f);
+                value = inner.Keep(temp2.Exp().Detach());
+            }
+
+            Assert.True(temp2.IsDisposed);
+            Assert.False(value.IsDisposed);
+            outer.Dispose();
+            Assert.True(temp.IsDisposed);
+            Assert.True(value.IsDisposed);
+        }
     }
 
     [Fact]

@@ -1,0 +1,35 @@
+using ParamGen.Tensors.Memory;
+
+namespace ParamGen.Benchmarks;
+
+/// <summary>
+/// Another workload's step run inside a <see cref="TensorScope"/>, as a training loop with a scope per step
+/// would: tensor storage comes from the pool and goes back at the end of the step. Same computation and
+/// PyTorch counterpart as the plain workload, so the table shows time and managed MB allocated per run
+/// with and without the scope side by side.
+/// </summary>
+public abstract class ScopedWorkload(Workload inner) : Workload
+{
+    public override string Name => inner.Name + "_scoped";
+
+    public override string? TorchName => inner.TorchName;
+
+    public override double Flops => inner.Flops;
+
+    public override void Setup() => inner.Setup();
+
+    public override void Run()
+    {
+        using var scope = TensorScope.Begin();
+        inner.Run();
+    }
+}
+
+/// <summary>transformer_block_fwd_bwd with a scope around each step.</summary>
+public sealed class TransformerBlockScopedWorkload() : ScopedWorkload(new TransformerBlockWorkload());
+
+/// <summary>gru_fwd_bwd with a scope around each step.</summary>
+public sealed class GruScopedWorkload() : ScopedWorkload(new GruWorkload());
+
+/// <summary>catalogue_ce_fwd_bwd with a scope around each step.</summary>
+public sealed class CatalogueCrossEntropyScopedWorkload() : ScopedWorkload(new CatalogueCrossEntropyWorkload());
