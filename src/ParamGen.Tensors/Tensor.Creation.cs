@@ -18,6 +18,16 @@ public partial class Tensor
     /// </summary>
     internal static Tensor Uninitialized(Shape shape) => Allocate(shape, zeroed: false);
 
+    /// <summary>
+    /// A raw array of at least <paramref name="length"/> floats that lives as long as the current
+    /// <see cref="TensorScope"/> (a plain exact-length array without one): for state an op saves for its
+    /// backward rule (attention probabilities, dropout masks). Safe to capture in the rule: <c>Backward</c>
+    /// refuses a graph whose scope has ended. The array may be longer than asked (read only
+    /// [0, <paramref name="length"/>)); its contents are zero when <paramref name="zeroed"/>, else undefined.
+    /// For scratch that dies within the op, use <see cref="TensorPool.RentScratch"/>.
+    /// </summary>
+    internal static float[] ScopedArray(int length, bool zeroed = false) => Allocate(new Shape(length), zeroed)._buffer;
+
     private static Tensor Allocate(Shape shape, bool zeroed)
     {
         int n = shape.NumElements;

@@ -126,6 +126,7 @@ internal static class AutogradEngine
         t_pending = pending;
         var scope = TensorScope.Current;
         var rented = scope is null ? null : new List<PooledStorage>();
+        var referenced = scope is null ? null : new HashSet<PooledStorage>(ReferenceEqualityComparer.Instance);
         var previousLog = TensorScope.SwapRentLog(rented);
         bool completed = false;
         try
@@ -150,7 +151,7 @@ internal static class AutogradEngine
                 t.GradFn.Consumed = true;
                 if (rented is { Count: > 0 })
                 {
-                    ReleaseUnreferenced(rented, pending, scope!);
+                    ReleaseUnreferenced(rented, pending, referenced!, scope!);
                 }
             }
 
@@ -163,7 +164,7 @@ internal static class AutogradEngine
             if (completed && rented is not null)
             {
                 pending.Clear();
-                ReleaseUnreferenced(rented, pending, scope!);
+                ReleaseUnreferenced(rented, pending, referenced!, scope!);
             }
         }
     }
@@ -193,14 +194,14 @@ internal static class AutogradEngine
     /// Gives back to the pool the storage rented during this backward pass that no pending gradient refers
     /// to: the gradients already propagated and the temporaries of the rules that ran.
     /// </summary>
-    private static void ReleaseUnreferenced(List<PooledStorage> rented, Dictionary<Tensor, Tensor> pending, TensorScope scope)
+    private static void ReleaseUnreferenced(List<PooledStorage> rented, Dictionary<Tensor, Tensor> pending, HashSet<PooledStorage> referenced, TensorScope scope)
     {
-        HashSet<PooledStorage>? referenced = null;
+        referenced.Clear();
         foreach (var g in pending.Values)
         {
             if (g.Storage is { } s)
             {
-                (referenced ??= new HashSet<PooledStorage>(ReferenceEqualityComparer.Instance)).Add(s);
+                referenced.Add(s);
             }
         }
 
@@ -211,7 +212,7 @@ internal static class AutogradEngine
             {
                 rented.RemoveAt(i);
             }
-            else if (referenced is null || !referenced.Contains(s))
+            else if (!referenced.Contains(s))
             {
                 s.Release();
                 rented.RemoveAt(i);

@@ -257,6 +257,25 @@ public class TensorScopeTests
     }
 
     [Fact]
+    public void ScopedArraysLiveExactlyAsLongAsTheirScope()
+    {
+        float[] saved, zeroed;
+        using (TensorScope.Begin())
+        {
+            saved = Tensor.ScopedArray(1000);
+            zeroed = Tensor.ScopedArray(1000, zeroed: true);
+            Assert.True(saved.Length >= 1000);
+            Assert.NotNull(PooledStorage.Find(saved));
+            Assert.All(zeroed.AsSpan(0, 1000).ToArray(), v => Assert.Equal(0f, v));
+            Assert.All(saved.AsSpan(0, 1000).ToArray(), v => Assert.True(float.IsNaN(v)));
+        }
+
+        Assert.Null(PooledStorage.Find(saved));
+        Assert.Null(PooledStorage.Find(zeroed));
+        Assert.Equal(1000, OnOtherThread(() => Tensor.ScopedArray(1000)).Length);
+    }
+
+    [Fact]
     public void WithoutAScopeTensorsArePlainExactSizeArrays()
     {
         var t = OnOtherThread(() => Tensor.Zeros(1000).Add(1f)); // a fresh thread has no scope
