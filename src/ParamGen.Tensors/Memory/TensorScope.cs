@@ -6,6 +6,17 @@ namespace ParamGen.Tensors.Memory;
 /// ops create on that thread take their storage from <see cref="TensorPool"/>; when the scope is disposed,
 /// every tensor created in it (views included) is marked disposed and its storage goes back to the pool, so
 /// the next training step reuses the same buffers and the garbage collector stays out of the loop.
+/// <code>
+/// for (int step = 0; step &lt; steps; step++)
+/// {
+///     using var scope = TensorScope.Begin();
+///     optimizer.ZeroGrad();
+///     var loss = F.CrossEntropy(model.Forward(batch.X), batch.Y);
+///     loss.Backward();                 // parameter gradients are not scoped: they survive
+///     optimizer.Step();
+///     losses.Add(loss.Item());         // read values inside; Keep(t) what must outlive the step
+/// }
+/// </code>
 /// </summary>
 /// <remarks>
 /// <para><b>What survives.</b> Tensors passed to <see cref="Keep(Tensor)"/> (or <see cref="Tensor.MoveToOuterScope"/>,
