@@ -1,0 +1,163 @@
+namespace ParamGen.Tensors.Kernels;
+
+/// <summary>
+/// The cache-blocked GEMM in the GotoBLAS/BLIS arrangement, for one rectangle of C on one thread.
+/// op(B) is taken a block of KC x NC at a time, packed into NR-column slivers (the block stays in L2
+/// while every MR-row sliver of op(A) passes over it); each A sliver (MR x KC, in L1) meets every B
+/// sliver of the block in the micro-kernel. Packing is skipped where it does not pay: A is read in place
+/// (a full sliver of a row-major A by row pointers, of a transposed A as consecutive runs), and a small
+/// row-major B is read in place too; only ragged edge slivers are always packed, zero-padded to a full
+/// tile. K is blocked from 0 in the same way whatever the rectangle, and every kernel variant does the
+/// same arithmetic per element, so each element of C gets the same bits however C is split between
+/// threads and whichever operands were packed.
+/// </summary>
+internal static unsafe class GemmPacked
+{
+    /// <summary>Depth of a K block: an A sliver (MR x KC) fills at most 12 KB of L1.</summary>
+    public const int KC = 256;
+
+    /// <summary>Width of a B block: KC x NC floats is 512 KB, half of a 1-2 MB L2.</summary>
+    public const int NC = 512;
+
+    /// <summary>A row-major op(B) of at most this many floats (K x ldb) is read in place: it stays in L2 anyway.</summary>
+    public const long InPlaceBFloats = 64 * 1024;
+
+    /// <summary>C[i0:i1, j0:j1] of the problem, packing into <paramref name="workspace"/>.</summary>
+    public static void Run(in GemmProblem g, int i0, int i1, int j0, int j1, GemmIsa isa, GemmWorkspace workspace)
+    {
+        int mr = TileRows(isa), nr = TileCols(isa);
+        var kernel = Kernel(isa);
+        var kernelRows = KernelRows(isa);
+        bool packB = g.TransB || (long)g.K * g.Ldb > InPlaceBFloats;
+        int kcMax = Math.Min(KC, g.K);
+        int ncMax = packB ? Math.Min(NC, RoundUp(j1 - j0, nr)) : nr;
+        float* bp = workspace.Get(((long)kcMax * ncMax) + ((long)kcMax * mr) + (mr * nr));
+        float* ap = bp + (kcMax * ncMax);
+        float* tile = ap + (kcMax * mr);
+        for (int jc = j0; jc < j1; jc += NC)
+        {
+            int nc = Math.Min(NC, j1 - jc);
+            for (int pc = 0; pc < g.K; pc += KC)
+            {
+                int kc = Math.Min(KC, g.K - pc);
+
+                // The caller's beta applies once, on the first K block; later blocks add to C.
+                float beta = pc == 0 ? g.Beta : 1f;
+                int fullCols = nc / nr * nr;
+                if (packB)
+                {
+                    GemmPack.PackB(g.TransB, g.B, g.Ldb, pc, kc, jc, nc, nr, bp);
+                }
+                else if (fullCols < nc)
+                {
+                    // In place, but the ragged last sliver is padded with zeros to a full tile.
+                    GemmPack.PackB(false, g.B, g.Ldb, pc, kc, jc + fullCols, nc - fullCols, nr, bp);
+                }
+
+                for (int ir = i0; ir < i1; ir += mr)
+                {
+                    int rows = Math.Min(mr, i1 - ir);
+                    bool inPlaceRows = false;
+                    float* a = ap;
+                    nint aStep = mr;
+                    if (rows < mr)
+                    {
+                        GemmPack.PackA(g.TransA, g.A, g.Lda, ir, rows, pc, kc, mr, ap);
+                    }
+                    else if (g.TransA)
+                    {
+                        a = g.A + (pc * g.Lda) + ir;
+                        aStep = g.Lda;
+                    }
+                    else
+                    {
+                        a = g.A + (ir * g.Lda) + pc;
+                        inPlaceRows = true;
+                    }
+
+                    float* cRow = g.C + (ir * g.Ldc) + jc;
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        int cols = Math.Min(nr, nc - jr);
+                        float* b;
+                        nint bStep = nr;
+                        if (packB)
+                        {
+                            b = bp + (jr / nr * kc * nr);
+                        }
+                        else if (cols < nr)
+                        {
+                            b = bp;
+                        }
+                        else
+                        {
+                            b = g.B + (pc * g.Ldb) + jc + jr;
+                            bStep = g.Ldb;
+                        }
+
+                        if (rows == mr && cols == nr)
+                        {
+                            if (inPlaceRows)
+                            {
+                                kernelRows(kc, a, g.Lda, b, bStep, cRow + jr, g.Ldc, g.Alpha, beta);
+                            }
+                            else
+                            {
+                                kernel(kc, a, aStep, b, bStep, cRow + jr, g.Ldc, g.Alpha, beta);
+                            }
+
+                            continue;
+                        }
+
+                        // Edge tile: the raw sums go to a scratch tile, then only the valid part of C is updated.
+                        if (inPlaceRows)
+                        {
+                            kernelRows(kc, a, g.Lda, b, bStep, tile, nr, 1f, 0f);
+                        }
+                        else
+                        {
+                            kernel(kc, a, aStep, b, bStep, tile, nr, 1f, 0f);
+                        }
+
+                        for (int r = 0; r < rows; r++)
+                        {
+                            GemmPack.UpdateRow(cRow + (r * g.Ldc) + jr, tile + (r * nr), cols, g.Alpha, beta);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Tile rows of the micro-kernel for <paramref name="isa"/>.</summary>
+    public static int TileRows(GemmIsa isa) => isa switch
+    {
+        GemmIsa.Vector512 => GemmMicroKernel512.MR,
+        GemmIsa.Vector256 => GemmMicroKernel256.MR,
+        _ => GemmMicroKernelScalar.MR,
+    };
+
+    /// <summary>Tile columns of the micro-kernel for <paramref name="isa"/>.</summary>
+    public static int TileCols(GemmIsa isa) => isa switch
+    {
+        GemmIsa.Vector512 => GemmMicroKernel512.NR,
+        GemmIsa.Vector256 => GemmMicroKernel256.NR,
+        _ => GemmMicroKernelScalar.NR,
+    };
+
+    private static delegate*<int, float*, nint, float*, nint, float*, nint, float, float, void> Kernel(GemmIsa isa) => isa switch
+    {
+        GemmIsa.Vector512 => &GemmMicroKernel512.Run,
+        GemmIsa.Vector256 => &GemmMicroKernel256.Run,
+        _ => &GemmMicroKernelScalar.Run,
+    };
+
+    private static delegate*<int, float*, nint, float*, nint, float*, nint, float, float, void> KernelRows(GemmIsa isa) => isa switch
+    {
+        GemmIsa.Vector512 => &GemmMicroKernel512.RunRows,
+        GemmIsa.Vector256 => &GemmMicroKernel256.RunRows,
+        _ => &GemmMicroKernelScalar.RunRows,
+    };
+
+    private static int RoundUp(int x, int m) => (x + m - 1) / m * m;
+}
