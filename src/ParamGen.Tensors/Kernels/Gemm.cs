@@ -61,10 +61,25 @@ internal static unsafe class Gemm
     /// <param name="ldc">Row stride of C.</param>
     /// <param name="parallel">Whether to split the work over <see cref="Engine.NumThreads"/> threads.</param>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
-        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, bool parallel = true) =>
-        Sgemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, parallel, BestIsa, GemmPath.Auto);
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, bool parallel = true)
+    {
+        if (parallel && m > 0 && n > 0 && k > 0 && alpha != 0 && OpenBlasGemm.Serves(Engine.GemmProvider, m, n, k)
+            && lda >= Math.Max(1, transA ? m : k) && ldb >= Math.Max(1, transB ? k : n) && ldc >= Math.Max(1, n))
+        {
+            fixed (float* pa = &a[aOffset], pb = &b[bOffset], pc = &c[cOffset])
+            {
+                OpenBlasGemm.Sgemm(new GemmProblem(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc), Engine.NumThreads);
+                return;
+            }
+        }
 
-    /// <summary><see cref="Sgemm(bool, bool, int, int, int, float, float[], int, int, float[], int, int, float, float[], int, int, bool)"/> with a chosen micro-kernel and algorithm (tests run every one the CPU supports).</summary>
+        Sgemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, parallel, BestIsa, GemmPath.Auto);
+    }
+
+    /// <summary>
+    /// <see cref="Sgemm(bool, bool, int, int, int, float, float[], int, int, float[], int, int, float, float[], int, int, bool)"/>
+    /// on the managed kernels with a chosen micro-kernel and algorithm (tests run every one the CPU supports).
+    /// </summary>
     internal static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, bool parallel, GemmIsa isa, GemmPath path)
     {
@@ -97,7 +112,11 @@ internal static unsafe class Gemm
     /// Whether the unpacked kernel is faster for this shape (measured on Zen 4; see benchmarks/README.md).
     /// Depends on the shape only, never on the thread count, so results stay thread-count invariant.
     /// </summary>
-    internal static bool PrefersDirect(int m, int n, int k, bool transA, bool transB) => m <= 4;
+    internal static bool PrefersDirect(int m, int n, int k, bool transA, bool transB) => m <= (transB ? DirectDotRows : DirectRows);
+
+    internal static int DirectRows = 8, DirectDotRows = 4;
+
+    internal static int CostScale = 32;
 
     private static void RunDirect(GemmProblem g, bool parallel, GemmIsa isa)
     {
@@ -110,7 +129,7 @@ internal static unsafe class Gemm
         }
         else
         {
-            Engine.ParallelFor(colBlocks, (long)Cols * g.M * g.K, (s, e) => RunDirectRect(g, s * Cols, Math.Min(e * Cols, g.N), isa));
+            Engine.ParallelFor(colBlocks, (long)Cols * g.M * g.K / CostScale, (s, e) => RunDirectRect(g, s * Cols, Math.Min(e * Cols, g.N), isa));
         }
     }
 
@@ -135,13 +154,15 @@ internal static unsafe class Gemm
         {
             RunRect(g, 0, g.M, 0, g.N, isa);
         }
-        else if (rowBlocks >= colBlocks)
+        else if (colBlocks < 4 * Engine.NumThreads && rowBlocks >= colBlocks)
         {
-            Engine.ParallelFor(rowBlocks, (long)mr * g.N * g.K, (s, e) => RunRect(g, s * mr, Math.Min(e * mr, g.M), 0, g.N, isa));
+            // Few column slivers: split the rows; each thread packs the (small) op(B) blocks itself.
+            Engine.ParallelFor(rowBlocks, (long)mr * g.N * g.K / CostScale, (s, e) => RunRect(g, s * mr, Math.Min(e * mr, g.M), 0, g.N, isa));
         }
         else
         {
-            Engine.ParallelFor(colBlocks, (long)nr * g.M * g.K, (s, e) => RunRect(g, 0, g.M, s * nr, Math.Min(e * nr, g.N), isa));
+            // Columns: each thread packs only its own part of op(B), and A is read in place, so nothing is packed twice.
+            Engine.ParallelFor(colBlocks, (long)nr * g.M * g.K / CostScale, (s, e) => RunRect(g, 0, g.M, s * nr, Math.Min(e * nr, g.N), isa));
         }
     }
 
