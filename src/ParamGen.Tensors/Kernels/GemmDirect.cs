@@ -18,6 +18,7 @@ internal static unsafe class GemmDirect
     private const int Rows = 8, Cols = 512;
 
     /// <summary>C[:, j0:j1] of the problem.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(in GemmProblem g, int j0, int j1, GemmIsa isa, GemmWorkspace workspace)
     {
         int m = g.M, n = j1 - j0, k = g.K;
@@ -64,6 +65,7 @@ internal static unsafe class GemmDirect
     }
 
     /// <summary>acc[r, :w] += sum over p &lt; kc of a[r * lda + p] * b[p * ldb + :w], four rows of B per pass over acc.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Axpys(float* a, nint lda, float* b, nint ldb, float* acc, int rows, int w, int kc, bool vector)
     {
         int p = 0;
@@ -130,6 +132,7 @@ internal static unsafe class GemmDirect
     }
 
     /// <summary>C[i, j] = alpha * dot(A row i, B row j) + beta * C[i, j], four rows of B at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot(float* a, nint lda, float* b, nint ldb, float* c, nint ldc, int m, int n, int k, float alpha, float beta, bool vector)
     {
         int j = 0;
@@ -195,6 +198,7 @@ internal static unsafe class GemmDirect
     }
 
     /// <summary>dst[cols, rows] = src[rows, cols] (src row stride ld), in tiles that stay in L1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transpose(float* src, nint ld, int rows, int cols, float* dst)
     {
         const int T = 32;

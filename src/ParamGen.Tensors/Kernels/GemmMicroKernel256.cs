@@ -113,6 +113,56 @@ internal static unsafe class GemmMicroKernel256
         Update(c + (5 * ldc), c5a, va, beta); Update(c + (5 * ldc) + 8, c5b, va, beta);
     }
 
+    /// <summary>Rows of the edge tile, for the last rows of a block when fewer than MR remain.</summary>
+    public const int EdgeRows = 2;
+
+    /// <summary><see cref="Run"/> on an EdgeRows x NR tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunEdge(int kc, float* a, nint aStep, float* b, nint bStep, float* c, nint ldc, float alpha, float beta)
+    {
+        Vector256<float> c0a = default; Vector256<float> c0b = default;
+        Vector256<float> c1a = default; Vector256<float> c1b = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var ba = Vector256.Load(b);
+            var bb = Vector256.Load(b + 8);
+            var x0 = Vector256.Create(a[0]);
+            c0a = Vector256.FusedMultiplyAdd(x0, ba, c0a); c0b = Vector256.FusedMultiplyAdd(x0, bb, c0b);
+            var x1 = Vector256.Create(a[1]);
+            c1a = Vector256.FusedMultiplyAdd(x1, ba, c1a); c1b = Vector256.FusedMultiplyAdd(x1, bb, c1b);
+            a += aStep;
+            b += bStep;
+        }
+
+        var va = Vector256.Create(alpha);
+        Update(c, c0a, va, beta); Update(c + 8, c0b, va, beta);
+        Update(c + ldc, c1a, va, beta); Update(c + ldc + 8, c1b, va, beta);
+    }
+
+    /// <summary><see cref="RunRows"/> on an EdgeRows x NR tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunRowsEdge(int kc, float* a, nint lda, float* b, nint bStep, float* c, nint ldc, float alpha, float beta)
+    {
+        Vector256<float> c0a = default; Vector256<float> c0b = default;
+        Vector256<float> c1a = default; Vector256<float> c1b = default;
+        float* a0 = a;
+        float* a1 = a0 + lda;
+        for (nint p = 0; p < kc; p++)
+        {
+            var ba = Vector256.Load(b);
+            var bb = Vector256.Load(b + 8);
+            var x0 = Vector256.Create(a0[p]);
+            c0a = Vector256.FusedMultiplyAdd(x0, ba, c0a); c0b = Vector256.FusedMultiplyAdd(x0, bb, c0b);
+            var x1 = Vector256.Create(a1[p]);
+            c1a = Vector256.FusedMultiplyAdd(x1, ba, c1a); c1b = Vector256.FusedMultiplyAdd(x1, bb, c1b);
+            b += bStep;
+        }
+
+        var va = Vector256.Create(alpha);
+        Update(c, c0a, va, beta); Update(c + 8, c0b, va, beta);
+        Update(c + ldc, c1a, va, beta); Update(c + ldc + 8, c1b, va, beta);
+    }
+
     /// <summary>C = alpha * acc + beta * C, with beta 0 ignoring C (even NaN) and beta 1 skipping the multiply.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Update(float* c, Vector256<float> acc, Vector256<float> alpha, float beta)

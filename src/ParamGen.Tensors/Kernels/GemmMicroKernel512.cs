@@ -168,6 +168,74 @@ internal static unsafe class GemmMicroKernel512
         Update(c + (11 * ldc), c11a, va, beta); Update(c + (11 * ldc) + 16, c11b, va, beta);
     }
 
+    /// <summary>Rows of the edge tile, for the last rows of a block when fewer than MR remain.</summary>
+    public const int EdgeRows = 4;
+
+    /// <summary><see cref="Run"/> on an EdgeRows x NR tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunEdge(int kc, float* a, nint aStep, float* b, nint bStep, float* c, nint ldc, float alpha, float beta)
+    {
+        Vector512<float> c0a = default; Vector512<float> c0b = default;
+        Vector512<float> c1a = default; Vector512<float> c1b = default;
+        Vector512<float> c2a = default; Vector512<float> c2b = default;
+        Vector512<float> c3a = default; Vector512<float> c3b = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var ba = Vector512.Load(b);
+            var bb = Vector512.Load(b + 16);
+            var x0 = Vector512.Create(a[0]);
+            c0a = Vector512.FusedMultiplyAdd(x0, ba, c0a); c0b = Vector512.FusedMultiplyAdd(x0, bb, c0b);
+            var x1 = Vector512.Create(a[1]);
+            c1a = Vector512.FusedMultiplyAdd(x1, ba, c1a); c1b = Vector512.FusedMultiplyAdd(x1, bb, c1b);
+            var x2 = Vector512.Create(a[2]);
+            c2a = Vector512.FusedMultiplyAdd(x2, ba, c2a); c2b = Vector512.FusedMultiplyAdd(x2, bb, c2b);
+            var x3 = Vector512.Create(a[3]);
+            c3a = Vector512.FusedMultiplyAdd(x3, ba, c3a); c3b = Vector512.FusedMultiplyAdd(x3, bb, c3b);
+            a += aStep;
+            b += bStep;
+        }
+
+        var va = Vector512.Create(alpha);
+        Update(c, c0a, va, beta); Update(c + 16, c0b, va, beta);
+        Update(c + ldc, c1a, va, beta); Update(c + ldc + 16, c1b, va, beta);
+        Update(c + (2 * ldc), c2a, va, beta); Update(c + (2 * ldc) + 16, c2b, va, beta);
+        Update(c + (3 * ldc), c3a, va, beta); Update(c + (3 * ldc) + 16, c3b, va, beta);
+    }
+
+    /// <summary><see cref="RunRows"/> on an EdgeRows x NR tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunRowsEdge(int kc, float* a, nint lda, float* b, nint bStep, float* c, nint ldc, float alpha, float beta)
+    {
+        Vector512<float> c0a = default; Vector512<float> c0b = default;
+        Vector512<float> c1a = default; Vector512<float> c1b = default;
+        Vector512<float> c2a = default; Vector512<float> c2b = default;
+        Vector512<float> c3a = default; Vector512<float> c3b = default;
+        float* a0 = a;
+        float* a1 = a0 + lda;
+        float* a2 = a1 + lda;
+        float* a3 = a2 + lda;
+        for (nint p = 0; p < kc; p++)
+        {
+            var ba = Vector512.Load(b);
+            var bb = Vector512.Load(b + 16);
+            var x0 = Vector512.Create(a0[p]);
+            c0a = Vector512.FusedMultiplyAdd(x0, ba, c0a); c0b = Vector512.FusedMultiplyAdd(x0, bb, c0b);
+            var x1 = Vector512.Create(a1[p]);
+            c1a = Vector512.FusedMultiplyAdd(x1, ba, c1a); c1b = Vector512.FusedMultiplyAdd(x1, bb, c1b);
+            var x2 = Vector512.Create(a2[p]);
+            c2a = Vector512.FusedMultiplyAdd(x2, ba, c2a); c2b = Vector512.FusedMultiplyAdd(x2, bb, c2b);
+            var x3 = Vector512.Create(a3[p]);
+            c3a = Vector512.FusedMultiplyAdd(x3, ba, c3a); c3b = Vector512.FusedMultiplyAdd(x3, bb, c3b);
+            b += bStep;
+        }
+
+        var va = Vector512.Create(alpha);
+        Update(c, c0a, va, beta); Update(c + 16, c0b, va, beta);
+        Update(c + ldc, c1a, va, beta); Update(c + ldc + 16, c1b, va, beta);
+        Update(c + (2 * ldc), c2a, va, beta); Update(c + (2 * ldc) + 16, c2b, va, beta);
+        Update(c + (3 * ldc), c3a, va, beta); Update(c + (3 * ldc) + 16, c3b, va, beta);
+    }
+
     /// <summary>C = alpha * acc + beta * C, with beta 0 ignoring C (even NaN) and beta 1 skipping the multiply.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Update(float* c, Vector512<float> acc, Vector512<float> alpha, float beta)

@@ -13,22 +13,33 @@ internal static unsafe class GemmMicroKernelScalar
     /// <summary>Columns of the tile.</summary>
     public const int NR = 4;
 
+    /// <summary>Rows of the edge tile.</summary>
+    public const int EdgeRows = 1;
+
     /// <summary>See <see cref="GemmMicroKernel512.Run"/>.</summary>
     public static void Run(int kc, float* a, nint aStep, float* b, nint bStep, float* c, nint ldc, float alpha, float beta) =>
-        Tile(kc, a, 1, aStep, b, bStep, c, ldc, alpha, beta);
+        Tile(MR, kc, a, 1, aStep, b, bStep, c, ldc, alpha, beta);
 
     /// <summary>See <see cref="GemmMicroKernel512.RunRows"/>.</summary>
     public static void RunRows(int kc, float* a, nint lda, float* b, nint bStep, float* c, nint ldc, float alpha, float beta) =>
-        Tile(kc, a, lda, 1, b, bStep, c, ldc, alpha, beta);
+        Tile(MR, kc, a, lda, 1, b, bStep, c, ldc, alpha, beta);
 
-    /// <summary>The tile with op(A)[r, p] at a[r * rowStep + p * colStep].</summary>
-    private static void Tile(int kc, float* a, nint rowStep, nint colStep, float* b, nint bStep, float* c, nint ldc, float alpha, float beta)
+    /// <summary>See <see cref="GemmMicroKernel512.RunEdge"/>.</summary>
+    public static void RunEdge(int kc, float* a, nint aStep, float* b, nint bStep, float* c, nint ldc, float alpha, float beta) =>
+        Tile(EdgeRows, kc, a, 1, aStep, b, bStep, c, ldc, alpha, beta);
+
+    /// <summary>See <see cref="GemmMicroKernel512.RunRowsEdge"/>.</summary>
+    public static void RunRowsEdge(int kc, float* a, nint lda, float* b, nint bStep, float* c, nint ldc, float alpha, float beta) =>
+        Tile(EdgeRows, kc, a, lda, 1, b, bStep, c, ldc, alpha, beta);
+
+    /// <summary>A rows x NR tile with op(A)[r, p] at a[r * rowStep + p * colStep].</summary>
+    private static void Tile(int rows, int kc, float* a, nint rowStep, nint colStep, float* b, nint bStep, float* c, nint ldc, float alpha, float beta)
     {
         float* acc = stackalloc float[MR * NR];
         new Span<float>(acc, MR * NR).Clear();
         for (int p = 0; p < kc; p++, a += colStep, b += bStep)
         {
-            for (int r = 0; r < MR; r++)
+            for (int r = 0; r < rows; r++)
             {
                 float ar = a[r * rowStep];
                 for (int j = 0; j < NR; j++)
@@ -38,7 +49,7 @@ internal static unsafe class GemmMicroKernelScalar
             }
         }
 
-        for (int r = 0; r < MR; r++)
+        for (int r = 0; r < rows; r++)
         {
             GemmPack.UpdateRow(c + (r * ldc), acc + (r * NR), NR, alpha, beta);
         }

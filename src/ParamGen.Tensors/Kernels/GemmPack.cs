@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
@@ -14,6 +15,7 @@ internal static unsafe class GemmPack
     /// A sliver of op(A): dst[p * mr + r] = op(A)[i0 + r, p0 + p] for r &lt; rows and p &lt; kc; rows
     /// rows..mr are zero. op(A)[i, p] is a[i * lda + p], or a[p * lda + i] when <paramref name="transA"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(bool transA, float* a, nint lda, int i0, int rows, int p0, int kc, int mr, float* dst)
     {
         if (transA)
@@ -58,6 +60,7 @@ internal static unsafe class GemmPack
     /// dst[s * kc * nr + p * nr + j] = op(B)[p0 + p, j0 + s * nr + j], zero past the last column.
     /// op(B)[p, j] is b[p * ldb + j], or b[j * ldb + p] when <paramref name="transB"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(bool transB, float* b, nint ldb, int p0, int kc, int j0, int cols, int nr, float* dst)
     {
         for (int s = 0; s < cols; s += nr, dst += kc * nr)
@@ -161,9 +164,24 @@ internal static unsafe class GemmPack
     /// c[j] = alpha * acc[j] + beta * c[j] for j &lt; cols, rounded exactly as the vector kernels' update
     /// (so an edge tile gives the same bits as a full one): beta 0 ignores c, beta 1 skips the multiply.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UpdateRow(float* c, float* acc, int cols, float alpha, float beta)
     {
-        for (int j = 0; j < cols; j++)
+        int j = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var va = new Vector<float>(alpha);
+            var vb = new Vector<float>(beta);
+            for (; j + Vector<float>.Count <= cols; j += Vector<float>.Count)
+            {
+                var x = Vector.Load(acc + j);
+                var y = beta == 0f ? x * va
+                    : Vector.FusedMultiplyAdd(x, va, beta == 1f ? Vector.Load(c + j) : Vector.Load(c + j) * vb);
+                y.Store(c + j);
+            }
+        }
+
+        for (; j < cols; j++)
         {
             c[j] = beta == 0f ? acc[j] * alpha
                 : MathF.FusedMultiplyAdd(acc[j], alpha, beta == 1f ? c[j] : c[j] * beta);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace ParamGen.Tensors.Kernels;
 
 /// <summary>
@@ -24,11 +25,11 @@ internal static unsafe class GemmPacked
     public const long InPlaceBFloats = 64 * 1024;
 
     /// <summary>C[i0:i1, j0:j1] of the problem, packing into <paramref name="workspace"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(in GemmProblem g, int i0, int i1, int j0, int j1, GemmIsa isa, GemmWorkspace workspace)
     {
-        int mr = TileRows(isa), nr = TileCols(isa);
-        var kernel = Kernel(isa);
-        var kernelRows = KernelRows(isa);
+        var ks = new KernelSet(isa);
+        int mr = ks.Mr, nr = ks.Nr;
         bool packB = g.TransB || (long)g.K * g.Ldb > InPlaceBFloats;
         int kcMax = Math.Min(KC, g.K);
         int ncMax = packB ? Math.Min(NC, RoundUp(j1 - j0, nr)) : nr;
@@ -55,15 +56,20 @@ internal static unsafe class GemmPacked
                     GemmPack.PackB(false, g.B, g.Ldb, pc, kc, jc + fullCols, nc - fullCols, nr, bp);
                 }
 
-                for (int ir = i0; ir < i1; ir += mr)
+                for (int ir = i0; ir < i1;)
                 {
-                    int rows = Math.Min(mr, i1 - ir);
+                    // Full MR-row slivers, then the last rows by the smaller edge tile (fewer wasted rows).
+                    bool edge = i1 - ir < mr;
+                    int tileRows = edge ? ks.EdgeMr : mr;
+                    int rows = Math.Min(tileRows, i1 - ir);
+                    var kernel = edge ? ks.Edge : ks.Main;
+                    var kernelRows = edge ? ks.EdgeRows : ks.MainRows;
                     bool inPlaceRows = false;
                     float* a = ap;
-                    nint aStep = mr;
-                    if (rows < mr)
+                    nint aStep = tileRows;
+                    if (rows < tileRows)
                     {
-                        GemmPack.PackA(g.TransA, g.A, g.Lda, ir, rows, pc, kc, mr, ap);
+                        GemmPack.PackA(g.TransA, g.A, g.Lda, ir, rows, pc, kc, tileRows, ap);
                     }
                     else if (g.TransA)
                     {
@@ -96,69 +102,75 @@ internal static unsafe class GemmPacked
                             bStep = g.Ldb;
                         }
 
-                        if (rows == mr && cols == nr)
-                        {
-                            if (inPlaceRows)
-                            {
-                                kernelRows(kc, a, g.Lda, b, bStep, cRow + jr, g.Ldc, g.Alpha, beta);
-                            }
-                            else
-                            {
-                                kernel(kc, a, aStep, b, bStep, cRow + jr, g.Ldc, g.Alpha, beta);
-                            }
-
-                            continue;
-                        }
-
-                        // Edge tile: the raw sums go to a scratch tile, then only the valid part of C is updated.
+                        // An edge tile sends its raw sums to a scratch tile, then updates only the valid part of C.
+                        bool full = rows == tileRows && cols == nr;
+                        float* c = full ? cRow + jr : tile;
+                        nint ldc = full ? g.Ldc : nr;
+                        float alpha = full ? g.Alpha : 1f, cBeta = full ? beta : 0f;
                         if (inPlaceRows)
                         {
-                            kernelRows(kc, a, g.Lda, b, bStep, tile, nr, 1f, 0f);
+                            kernelRows(kc, a, g.Lda, b, bStep, c, ldc, alpha, cBeta);
                         }
                         else
                         {
-                            kernel(kc, a, aStep, b, bStep, tile, nr, 1f, 0f);
+                            kernel(kc, a, aStep, b, bStep, c, ldc, alpha, cBeta);
                         }
 
-                        for (int r = 0; r < rows; r++)
+                        if (!full)
                         {
-                            GemmPack.UpdateRow(cRow + (r * g.Ldc) + jr, tile + (r * nr), cols, g.Alpha, beta);
+                            for (int r = 0; r < rows; r++)
+                            {
+                                GemmPack.UpdateRow(cRow + (r * g.Ldc) + jr, tile + (r * nr), cols, g.Alpha, beta);
+                            }
                         }
                     }
+
+                    ir += rows;
                 }
             }
         }
     }
 
-    /// <summary>Tile rows of the micro-kernel for <paramref name="isa"/>.</summary>
-    public static int TileRows(GemmIsa isa) => isa switch
-    {
-        GemmIsa.Vector512 => GemmMicroKernel512.MR,
-        GemmIsa.Vector256 => GemmMicroKernel256.MR,
-        _ => GemmMicroKernelScalar.MR,
-    };
+    /// <summary>Tile rows of the main micro-kernel for <paramref name="isa"/>.</summary>
+    public static int TileRows(GemmIsa isa) => new KernelSet(isa).Mr;
 
-    /// <summary>Tile columns of the micro-kernel for <paramref name="isa"/>.</summary>
-    public static int TileCols(GemmIsa isa) => isa switch
-    {
-        GemmIsa.Vector512 => GemmMicroKernel512.NR,
-        GemmIsa.Vector256 => GemmMicroKernel256.NR,
-        _ => GemmMicroKernelScalar.NR,
-    };
-
-    private static delegate*<int, float*, nint, float*, nint, float*, nint, float, float, void> Kernel(GemmIsa isa) => isa switch
-    {
-        GemmIsa.Vector512 => &GemmMicroKernel512.Run,
-        GemmIsa.Vector256 => &GemmMicroKernel256.Run,
-        _ => &GemmMicroKernelScalar.Run,
-    };
-
-    private static delegate*<int, float*, nint, float*, nint, float*, nint, float, float, void> KernelRows(GemmIsa isa) => isa switch
-    {
-        GemmIsa.Vector512 => &GemmMicroKernel512.RunRows,
-        GemmIsa.Vector256 => &GemmMicroKernel256.RunRows,
-        _ => &GemmMicroKernelScalar.RunRows,
-    };
+    /// <summary>Tile columns of the micro-kernels for <paramref name="isa"/>.</summary>
+    public static int TileCols(GemmIsa isa) => new KernelSet(isa).Nr;
 
     private static int RoundUp(int x, int m) => (x + m - 1) / m * m;
+
+    /// <summary>The micro-kernels of one instruction set: main and edge tile, each reading A packed/strided or by rows.</summary>
+    private readonly struct KernelSet
+    {
+        public readonly int Mr, EdgeMr, Nr;
+        public readonly delegate*<int, float*, nint, float*, nint, float*, nint, float, float, void> Main, MainRows, Edge, EdgeRows;
+
+        public KernelSet(GemmIsa isa)
+        {
+            switch (isa)
+            {
+                case GemmIsa.Vector512:
+                    (Mr, EdgeMr, Nr) = (GemmMicroKernel512.MR, GemmMicroKernel512.EdgeRows, GemmMicroKernel512.NR);
+                    Main = &GemmMicroKernel512.Run;
+                    MainRows = &GemmMicroKernel512.RunRows;
+                    Edge = &GemmMicroKernel512.RunEdge;
+                    EdgeRows = &GemmMicroKernel512.RunRowsEdge;
+                    break;
+                case GemmIsa.Vector256:
+                    (Mr, EdgeMr, Nr) = (GemmMicroKernel256.MR, GemmMicroKernel256.EdgeRows, GemmMicroKernel256.NR);
+                    Main = &GemmMicroKernel256.Run;
+                    MainRows = &GemmMicroKernel256.RunRows;
+                    Edge = &GemmMicroKernel256.RunEdge;
+                    EdgeRows = &GemmMicroKernel256.RunRowsEdge;
+                    break;
+                default:
+                    (Mr, EdgeMr, Nr) = (GemmMicroKernelScalar.MR, GemmMicroKernelScalar.EdgeRows, GemmMicroKernelScalar.NR);
+                    Main = &GemmMicroKernelScalar.Run;
+                    MainRows = &GemmMicroKernelScalar.RunRows;
+                    Edge = &GemmMicroKernelScalar.RunEdge;
+                    EdgeRows = &GemmMicroKernelScalar.RunRowsEdge;
+                    break;
+            }
+        }
+    }
 }

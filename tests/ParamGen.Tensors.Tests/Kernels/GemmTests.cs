@@ -12,8 +12,8 @@ namespace ParamGen.Tensors.Tests.KernelTests;
 /// </summary>
 public class GemmTests
 {
-    /// <summary>Tile and block edges of every kernel: MR 4/6/12, NR 4/16/32, KC 256.</summary>
-    private static readonly int[] Ms = [0, 1, 2, 4, 5, 6, 7, 11, 12, 13, 25];
+    /// <summary>Tile and block edges of every kernel: MR 4/6/12 with edge tiles of 1/2/4 rows, NR 4/16/32, KC 256.</summary>
+    private static readonly int[] Ms = [0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 16, 25, 28];
     private static readonly int[] Ns = [0, 1, 3, 4, 15, 16, 17, 31, 32, 33, 65];
     private static readonly int[] Ks = [0, 1, 7, 16, 255, 256, 257];
 
