@@ -126,28 +126,10 @@ public partial class Tensor
         var y = Empty(outShape);
         int sa = a.Shape[ra - 2] * a.Shape[ra - 1], sb = b.Shape[rb - 2] * b.Shape[rb - 1], sc = m * n;
         int lda = a.Shape[ra - 1], ldb = b.Shape[rb - 1];
-        var ab = a.Buffer;
-        var bb = b.Buffer;
-        int ao = a.Offset, bo = b.Offset;
-        var yb = y.Buffer;
-        long costPer = (long)m * n * k;
-        if (batch >= Engine.NumThreads && costPer < 1_000_000)
-        {
-            Engine.ParallelFor(batch, costPer, (s, e) =>
-            {
-                for (int i = s; i < e; i++)
-                {
-                    Gemm.Sgemm(transA, transB, m, n, k, 1f, ab, ao + (i * sa), lda, bb, bo + (i * sb), ldb, 0f, yb, i * sc, n, parallel: false);
-                }
-            });
-        }
-        else
-        {
-            for (int i = 0; i < batch; i++)
-            {
-                Gemm.Sgemm(transA, transB, m, n, k, 1f, ab, ao + (i * sa), lda, bb, bo + (i * sb), ldb, 0f, yb, i * sc, n);
-            }
-        }
+
+        // One call for the whole batch: small matrices (attention per head, per-sample adapter weights)
+        // are spread over the threads a batch entry at a time.
+        Gemm.SgemmBatched(transA, transB, batch, m, n, k, 1f, a.Buffer, a.Offset, sa, lda, b.Buffer, b.Offset, sb, ldb, 0f, y.Buffer, 0, sc, n);
 
         if (AutogradEngine.NeedsGrad(a, b))
         {

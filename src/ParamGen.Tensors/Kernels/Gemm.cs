@@ -63,14 +63,9 @@ internal static unsafe class Gemm
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, bool parallel = true)
     {
-        if (parallel && m > 0 && n > 0 && k > 0 && alpha != 0 && OpenBlasGemm.Serves(Engine.GemmProvider, m, n, k)
-            && lda >= Math.Max(1, transA ? m : k) && ldb >= Math.Max(1, transB ? k : n) && ldc >= Math.Max(1, n))
+        if (parallel && TryOpenBlas(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc))
         {
-            fixed (float* pa = &a[aOffset], pb = &b[bOffset], pc = &c[cOffset])
-            {
-                OpenBlasGemm.Sgemm(new GemmProblem(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc), Engine.NumThreads);
-                return;
-            }
+            return;
         }
 
         Sgemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, parallel, BestIsa, GemmPath.Auto);
@@ -96,15 +91,74 @@ internal static unsafe class Gemm
 
         fixed (float* pa = &a[aOffset], pb = &b[bOffset], pc = &c[cOffset])
         {
-            var g = new GemmProblem(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-            if (path == GemmPath.Direct || (path == GemmPath.Auto && PrefersDirect(m, n, k, transA, transB)))
+            Run(new GemmProblem(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc), parallel, isa, path);
+        }
+    }
+
+    /// <summary>
+    /// C_i = alpha * op(A_i) op(B_i) + beta * C_i for i &lt; <paramref name="batch"/>, with A_i starting at
+    /// aOffset + i * strideA (stride 0 shares one matrix across the batch), likewise B_i and C_i. Small
+    /// products are spread over the threads a batch entry at a time; large ones each use all threads. Each
+    /// entry gets the same bits as from <see cref="Sgemm(bool, bool, int, int, int, float, float[], int, int, float[], int, int, float, float[], int, int, bool)"/>
+    /// on the managed kernels, whatever the thread count.
+    /// </summary>
+    public static void SgemmBatched(bool transA, bool transB, int batch, int m, int n, int k, float alpha,
+        float[] a, int aOffset, int strideA, int lda, float[] b, int bOffset, int strideB, int ldb,
+        float beta, float[] c, int cOffset, int strideC, int ldc, bool parallel = true) =>
+        SgemmBatched(transA, transB, batch, m, n, k, alpha, a, aOffset, strideA, lda, b, bOffset, strideB, ldb, beta, c, cOffset, strideC, ldc, parallel, BestIsa);
+
+    /// <summary><see cref="SgemmBatched(bool, bool, int, int, int, int, float, float[], int, int, int, float[], int, int, int, float, float[], int, int, int, bool)"/> with a chosen micro-kernel.</summary>
+    internal static void SgemmBatched(bool transA, bool transB, int batch, int m, int n, int k, float alpha,
+        float[] a, int aOffset, int strideA, int lda, float[] b, int bOffset, int strideB, int ldb,
+        float beta, float[] c, int cOffset, int strideC, int ldc, bool parallel, GemmIsa isa)
+    {
+        if (batch == 0 || m == 0 || n == 0)
+        {
+            return;
+        }
+
+        long macs = (long)m * n * k;
+        int threads = Engine.NumThreads;
+        if (k == 0 || alpha == 0 || batch == 1 || !parallel || threads == 1 || (batch < 4 * threads && macs >= SplitBatchBelowMacs))
+        {
+            // One entry at a time, each free to use every thread.
+            for (int i = 0; i < batch; i++)
             {
-                RunDirect(g, parallel, isa);
+                Sgemm(transA, transB, m, n, k, alpha, a, aOffset + (i * strideA), lda, b, bOffset + (i * strideB), ldb,
+                    beta, c, cOffset + (i * strideC), ldc, parallel, isa, GemmPath.Auto);
             }
-            else
+
+            return;
+        }
+
+        fixed (float* pa = &a[aOffset], pb = &b[bOffset], pc = &c[cOffset])
+        {
+            var g0 = new GemmProblem(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            bool direct = PrefersDirect(m, n, k, transA, transB);
+            Engine.ParallelFor(batch, macs / CostScale, (s, e) =>
             {
-                RunPacked(g, parallel, isa);
-            }
+                var ws = GemmWorkspace.Rent();
+                try
+                {
+                    for (int i = s; i < e; i++)
+                    {
+                        var g = new GemmProblem(transA, transB, m, n, k, alpha, g0.A + ((nint)i * strideA), lda,
+                            g0.B + ((nint)i * strideB), ldb, beta, g0.C + ((nint)i * strideC), ldc);
+                        if (direct)
+                        {
+                            GemmDirect.Run(g, 0, n, isa, ws);
+                        }
+                        else
+                        {
+                            GemmPacked.Run(g, 0, m, 0, n, isa, ws);
+                        }
+                    }
+                }
+                finally
+                {
+                    GemmWorkspace.Return(ws);
+                }
+            });
         }
     }
 
@@ -118,60 +172,80 @@ internal static unsafe class Gemm
 
     internal static int CostScale = 32;
 
-    private static void RunDirect(GemmProblem g, bool parallel, GemmIsa isa)
+    internal static long SplitBatchBelowMacs = 1 << 20;
+
+    private static bool TryOpenBlas(bool transA, bool transB, int m, int n, int k, float alpha,
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc)
     {
-        // Split along N in multiples of 64 columns so every vector tile sits where it would unsplit.
-        const int Cols = 64;
-        int colBlocks = (g.N + Cols - 1) / Cols;
-        if (!parallel || Engine.NumThreads == 1 || colBlocks == 1)
+        // BLAS rejects (and skips) leading dimensions below the stored width, so those stay managed.
+        if (m == 0 || n == 0 || k == 0 || alpha == 0 || !OpenBlasGemm.Serves(Engine.GemmProvider, m, n, k)
+            || lda < (transA ? m : k) || ldb < (transB ? k : n) || ldc < n)
         {
-            RunDirectRect(g, 0, g.N, isa);
+            return false;
         }
-        else
+
+        fixed (float* pa = &a[aOffset], pb = &b[bOffset], pc = &c[cOffset])
         {
-            Engine.ParallelFor(colBlocks, (long)Cols * g.M * g.K / CostScale, (s, e) => RunDirectRect(g, s * Cols, Math.Min(e * Cols, g.N), isa));
+            OpenBlasGemm.Sgemm(new GemmProblem(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc), Engine.NumThreads);
         }
+
+        return true;
     }
 
-    private static void RunDirectRect(in GemmProblem g, int j0, int j1, GemmIsa isa)
+    private static void Run(GemmProblem g, bool parallel, GemmIsa isa, GemmPath path)
     {
-        var ws = GemmWorkspace.Rent();
-        try
+        bool direct = path == GemmPath.Direct || (path == GemmPath.Auto && PrefersDirect(g.M, g.N, g.K, g.TransA, g.TransB));
+        int threads = parallel ? Engine.NumThreads : 1;
+        if (direct)
         {
-            GemmDirect.Run(g, j0, j1, isa, ws);
-        }
-        finally
-        {
-            GemmWorkspace.Return(ws);
-        }
-    }
+            // Split along N in multiples of 64 columns, so the dot products' blocks of four columns sit
+            // where they would unsplit.
+            const int Cols = 64;
+            int colBlocks = (g.N + Cols - 1) / Cols;
+            if (threads == 1 || colBlocks == 1)
+            {
+                RunRect(g, 0, g.M, 0, g.N, isa, direct);
+            }
+            else
+            {
+                Engine.ParallelFor(colBlocks, (long)Cols * g.M * g.K / CostScale, (s, e) => RunRect(g, 0, g.M, s * Cols, Math.Min(e * Cols, g.N), isa, direct));
+            }
 
-    private static void RunPacked(GemmProblem g, bool parallel, GemmIsa isa)
-    {
+            return;
+        }
+
         int mr = GemmPacked.TileRows(isa), nr = GemmPacked.TileCols(isa);
-        int rowBlocks = (g.M + mr - 1) / mr, colBlocks = (g.N + nr - 1) / nr;
-        if (!parallel || Engine.NumThreads == 1 || (rowBlocks == 1 && colBlocks == 1))
+        int rowBlocks = (g.M + mr - 1) / mr, colBlocks2 = (g.N + nr - 1) / nr;
+        if (threads == 1 || (rowBlocks == 1 && colBlocks2 == 1))
         {
-            RunRect(g, 0, g.M, 0, g.N, isa);
+            RunRect(g, 0, g.M, 0, g.N, isa, direct);
         }
-        else if (colBlocks < 4 * Engine.NumThreads && rowBlocks >= colBlocks)
+        else if (colBlocks2 < 4 * threads && rowBlocks >= colBlocks2)
         {
             // Few column slivers: split the rows; each thread packs the (small) op(B) blocks itself.
-            Engine.ParallelFor(rowBlocks, (long)mr * g.N * g.K / CostScale, (s, e) => RunRect(g, s * mr, Math.Min(e * mr, g.M), 0, g.N, isa));
+            Engine.ParallelFor(rowBlocks, (long)mr * g.N * g.K / CostScale, (s, e) => RunRect(g, s * mr, Math.Min(e * mr, g.M), 0, g.N, isa, direct));
         }
         else
         {
             // Columns: each thread packs only its own part of op(B), and A is read in place, so nothing is packed twice.
-            Engine.ParallelFor(colBlocks, (long)nr * g.M * g.K / CostScale, (s, e) => RunRect(g, 0, g.M, s * nr, Math.Min(e * nr, g.N), isa));
+            Engine.ParallelFor(colBlocks2, (long)nr * g.M * g.K / CostScale, (s, e) => RunRect(g, 0, g.M, s * nr, Math.Min(e * nr, g.N), isa, direct));
         }
     }
 
-    private static void RunRect(in GemmProblem g, int i0, int i1, int j0, int j1, GemmIsa isa)
+    private static void RunRect(in GemmProblem g, int i0, int i1, int j0, int j1, GemmIsa isa, bool direct)
     {
         var ws = GemmWorkspace.Rent();
         try
         {
-            GemmPacked.Run(g, i0, i1, j0, j1, isa, ws);
+            if (direct)
+            {
+                // The direct kernel always takes every row; callers split it by columns only.
+                GemmDirect.Run(g, j0, j1, isa, ws);
+            }
+            else
+            {
+                GemmPacked.Run(g, i0, i1, j0, j1, isa, ws);
+            }
         }
         finally
         {

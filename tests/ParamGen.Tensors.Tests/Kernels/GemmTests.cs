@@ -146,6 +146,51 @@ public class GemmTests
         }
     }
 
+    [Fact]
+    public void BatchedGemmGivesEachEntryTheBitsOfItsOwnGemmForAnyThreadCount()
+    {
+        var g = new Generator(8);
+
+        // Small entries (spread over threads), large ones (each parallel), few rows (direct), and a
+        // weight matrix shared by the whole batch (stride 0).
+        (int Batch, int M, int N, int K, bool ShareB)[] cases = [(7, 50, 50, 32, false), (3, 130, 150, 90, false), (9, 3, 40, 20, false), (5, 20, 33, 17, true), (1, 16, 16, 16, false)];
+        int saved = Engine.NumThreads;
+        try
+        {
+            foreach (var (batch, m, n, k, shareB) in cases)
+            {
+                foreach (var (ta, tb) in TransposeFlags)
+                {
+                    int sa = m * k, sb = shareB ? 0 : k * n, sc = m * n;
+                    int lda = ta ? m : k, ldb = tb ? k : n;
+                    var a = new float[3 + (batch * sa)];
+                    var b = new float[3 + Math.Max(batch * sb, k * n)];
+                    var c0 = new float[3 + (batch * sc)];
+                    g.FillUniform(a, -1f, 1f);
+                    g.FillUniform(b, -1f, 1f);
+                    g.FillUniform(c0, -1f, 1f);
+                    var expected = (float[])c0.Clone();
+                    for (int i = 0; i < batch; i++)
+                    {
+                        Gemm.Sgemm(ta, tb, m, n, k, 0.5f, a, 3 + (i * sa), lda, b, 3 + (i * sb), ldb, 0.25f, expected, 3 + (i * sc), n, parallel: false, Gemm.BestIsa, GemmPath.Auto);
+                    }
+
+                    foreach (int threads in new[] { 1, 2, 3 })
+                    {
+                        Engine.NumThreads = threads;
+                        var c = (float[])c0.Clone();
+                        Gemm.SgemmBatched(ta, tb, batch, m, n, k, 0.5f, a, 3, sa, lda, b, 3, sb, ldb, 0.25f, c, 3, sc, n);
+                        Assert.True(expected.AsSpan().SequenceEqual(c), $"batch {batch} {(ta ? "T" : "N")}{(tb ? "T" : "N")} m={m} n={n} k={k} on {threads} threads");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Engine.NumThreads = saved;
+        }
+    }
+
     private static readonly (bool, bool)[] TransposeFlags = [(false, false), (false, true), (true, false), (true, true)];
 
     private static IEnumerable<GemmIsa> SupportedIsas()
