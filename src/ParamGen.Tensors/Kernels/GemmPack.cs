@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace ParamGen.Tensors.Kernels;
@@ -24,8 +25,21 @@ internal static unsafe class GemmPack
             float* src = a + (p0 * lda) + i0;
             for (int p = 0; p < kc; p++, src += lda, dst += mr)
             {
-                Unsafe.CopyBlockUnaligned(dst, src, (uint)(rows * sizeof(float)));
-                for (int r = rows; r < mr; r++)
+                int r = 0;
+                if (Vector128.IsHardwareAccelerated)
+                {
+                    for (; r + 4 <= rows; r += 4)
+                    {
+                        Vector128.Load(src + r).Store(dst + r);
+                    }
+                }
+
+                for (; r < rows; r++)
+                {
+                    dst[r] = src[r];
+                }
+
+                for (; r < mr; r++)
                 {
                     dst[r] = 0f;
                 }
@@ -34,9 +48,32 @@ internal static unsafe class GemmPack
             return;
         }
 
-        // Row-major A: gather one float from each of the rows per k step. The rows are read in order, so
-        // the hardware prefetcher follows mr streams.
-        for (int r = 0; r < rows; r++)
+        // Row-major A: a transpose of rows x kc. Four rows at a time through 4 x 4 register transposes
+        // where the CPU has them, the rest one float at a time (rows read in order, so the prefetcher
+        // follows each row).
+        int r0 = 0;
+        if (Sse.IsSupported)
+        {
+            int kc4 = kc / 4 * 4;
+            for (; r0 + 4 <= rows; r0 += 4)
+            {
+                float* src = a + ((i0 + r0) * lda) + p0;
+                for (int p = 0; p < kc4; p += 4)
+                {
+                    Transpose4x4(src + p, lda, dst + (p * mr) + r0, mr);
+                }
+
+                for (int r = r0; r < r0 + 4; r++)
+                {
+                    for (int p = kc4; p < kc; p++)
+                    {
+                        dst[(p * mr) + r] = a[((i0 + r) * lda) + p0 + p];
+                    }
+                }
+            }
+        }
+
+        for (int r = r0; r < rows; r++)
         {
             float* src = a + ((i0 + r) * lda) + p0;
             float* d = dst + r;
@@ -53,6 +90,23 @@ internal static unsafe class GemmPack
                 dst[(p * mr) + r] = 0f;
             }
         }
+    }
+
+    /// <summary>dst[p * ldd + r] = src[r * lds + p] for a 4 x 4 block.</summary>
+    private static void Transpose4x4(float* src, nint lds, float* dst, nint ldd)
+    {
+        var r0 = Sse.LoadVector128(src);
+        var r1 = Sse.LoadVector128(src + lds);
+        var r2 = Sse.LoadVector128(src + (2 * lds));
+        var r3 = Sse.LoadVector128(src + (3 * lds));
+        var t0 = Sse.UnpackLow(r0, r1);
+        var t1 = Sse.UnpackLow(r2, r3);
+        var t2 = Sse.UnpackHigh(r0, r1);
+        var t3 = Sse.UnpackHigh(r2, r3);
+        Sse.Store(dst, Sse.MoveLowToHigh(t0, t1));
+        Sse.Store(dst + ldd, Sse.MoveHighToLow(t1, t0));
+        Sse.Store(dst + (2 * ldd), Sse.MoveLowToHigh(t2, t3));
+        Sse.Store(dst + (3 * ldd), Sse.MoveHighToLow(t3, t2));
     }
 
     /// <summary>
