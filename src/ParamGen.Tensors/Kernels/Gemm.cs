@@ -169,8 +169,11 @@ internal static unsafe class Gemm
     /// </summary>
     internal static bool PrefersDirect(int m, int n, int k, bool transA, bool transB) => m <= (transB ? DirectDotRows : DirectRows);
 
-    /// <summary>Up to this many rows of A, a row-major op(B) is streamed by the direct kernel (no packing).</summary>
-    private const int DirectRows = 8;
+    /// <summary>
+    /// Up to this many rows of A, a row-major op(B) is streamed by the direct kernel. Beyond, the packed
+    /// kernel reads such a B in place with its smaller edge tile, which is faster from two rows on.
+    /// </summary>
+    private const int DirectRows = 1;
 
     /// <summary>Up to this many rows of A, a transposed B is read as dot products (beyond, transposing it in packing pays).</summary>
     private const int DirectDotRows = 4;

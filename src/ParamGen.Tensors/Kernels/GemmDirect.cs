@@ -4,13 +4,14 @@ using System.Runtime.CompilerServices;
 namespace ParamGen.Tensors.Kernels;
 
 /// <summary>
-/// GEMM without packing, for a few rows of A (a user's scores against the catalogue, a GRU step), where
-/// packing op(B) would cost as much as the product itself and a register tile of MR rows would be
-/// mostly empty. A transposed A is first copied to [M, K] (cheap: M is small). A row-major B is streamed
-/// row by row, each row meeting every row of A while it is in L1 (an axpy per row of A); a transposed B
-/// ([N, K]) is read as dot products along its rows. Apart from those dot products (a different summation
-/// order), each element gets the same bits as from <see cref="GemmPacked"/>: K is blocked the same way and
-/// each block's products are accumulated in order from zero.
+/// GEMM without packing or register tiles, for one or a few rows of A (a user's scores against the
+/// catalogue), where a tile of MR rows would be mostly empty and packing a transposed op(B) would cost as
+/// much as the product. A transposed A is first copied to [M, K] (cheap: M is small). A row-major B is
+/// streamed row by row, each row meeting every row of A while it is in L1 (an axpy per row of A); a
+/// transposed B ([N, K]) is read as dot products along its rows. Apart from those dot products (a
+/// different summation order), each element gets the same bits as from <see cref="GemmPacked"/>: K is
+/// blocked the same way and each block's products are accumulated in order from zero. It is correct for
+/// any shape; <see cref="Gemm.PrefersDirect"/> says where it is the faster choice.
 /// </summary>
 internal static unsafe class GemmDirect
 {

@@ -26,6 +26,9 @@ internal static unsafe class GemmPacked
     /// <summary>A row-major op(B) of at most this many floats (K x ldb) is read in place: it stays in L2 anyway.</summary>
     public const long InPlaceBFloats = 64 * 1024;
 
+    /// <summary>With at most this many rows of A, a row-major op(B) of any size is read in place.</summary>
+    public const int InPlaceBMaxRows = 16;
+
     /// <summary>
     /// A is packed when a sliver meets at least this many B slivers: then packing is repaid, and the packed
     /// sliver avoids L1 set conflicts between rows of a wide A (1024 x 1024 on two threads: 185 GFLOP/s
@@ -40,7 +43,9 @@ internal static unsafe class GemmPacked
     {
         var ks = new KernelSet(isa);
         int mr = ks.Mr, nr = ks.Nr;
-        bool packB = g.TransB || (long)g.K * g.Ldb > InPlaceBFloats;
+        // A row-major B is read in place when it stays in cache anyway, or when there are so few rows of
+        // A that packing B (about one copy per element of B) would cost as much as the product.
+        bool packB = g.TransB || ((long)g.K * g.Ldb > InPlaceBFloats && g.M > InPlaceBMaxRows);
         int kcMax = Math.Min(KC, g.K);
         int ncMax = packB ? Math.Min(NC, RoundUp(j1 - j0, nr)) : nr;
         float* bp = workspace.Get(((long)kcMax * ncMax) + ((long)kcMax * mr) + (mr * nr));
