@@ -79,9 +79,10 @@ public class GemmTests
     public void HandlesSeveralBBlocksAndKBlocks(string isaName, string pathName)
     {
         var (isa, path) = (Enum.Parse<GemmIsa>(isaName), Enum.Parse<GemmPath>(pathName));
-        // n past NC (512) and k past 2 KC, with a row-major B big enough to be packed and one read in place.
+        // n past NC (512) and k past 2 KC, with a row-major B big enough to be packed, a small one read in
+        // place, and a big one read in place because A has few rows.
         var g = new Generator(5);
-        (int M, int N, int K)[] shapes = [(29, 1043, 520), (40, 150, 300)];
+        (int M, int N, int K)[] shapes = [(29, 1043, 520), (40, 150, 300), (13, 1043, 300)];
         foreach (var (m, n, k) in shapes)
         {
             foreach (var (ta, tb) in TransposeFlags)
