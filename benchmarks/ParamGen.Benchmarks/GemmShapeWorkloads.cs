@@ -60,3 +60,29 @@ public sealed class GemmRowWorkload() : GemmShapeWorkload("gemm_1x64x3416", 1, 1
 
 /// <summary>[1, 64] x E^T with E [3416, 64]: one user's scores against the catalogue, as inference computes them.</summary>
 public sealed class GemmRowScoresWorkload() : GemmShapeWorkload("gemm_1x64x3416_nt", 1, 1, 64, 3416, true);
+
+/// <summary>nn.Linear 64 -> 192 with bias on B 256 x L 50 tokens, forward and backward to input, weight and bias.</summary>
+public sealed class LinearFwdBwdWorkload : Workload
+{
+    private Tensor _x = null!, _w = null!, _b = null!;
+
+    public override string Name => "linear_12800x64x192_fwd_bwd";
+
+    public override string? TorchName => null;
+
+    public override double Flops => 3 * 2.0 * 12800 * 64 * 192;
+
+    public override void Setup()
+    {
+        var g = new Generator(0);
+        _x = Tensor.Randn([12800, 64], g).RequiresGrad_();
+        _w = Tensor.Randn([192, 64], g).RequiresGrad_();
+        _b = Tensor.Randn([192], g).RequiresGrad_();
+    }
+
+    public override void Run()
+    {
+        _x.Grad = _w.Grad = _b.Grad = null;
+        F.Linear(_x, _w, _b).Sum().Backward();
+    }
+}

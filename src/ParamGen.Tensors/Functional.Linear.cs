@@ -29,11 +29,7 @@ public static partial class Functional
         int outF = weight.Shape[0];
         int rows = input.NumElements / Math.Max(inF, 1);
         var x2 = input.Reshape(rows, inF);
-        var y = Tensor.MatMul2D(x2, weight, transA: false, transB: true); // [rows, out]
-        if (bias is not null)
-        {
-            y = y.Add(bias);
-        }
+        var y = Tensor.MatMul2D(x2, weight, transA: false, transB: true, bias); // [rows, out], bias added inside the GEMM
 
         var outDims = input.Shape.ToArray();
         outDims[^1] = outF;

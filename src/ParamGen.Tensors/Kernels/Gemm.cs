@@ -61,22 +61,37 @@ internal static unsafe class Gemm
     /// <param name="ldc">Row stride of C.</param>
     /// <param name="parallel">Whether to split the work over <see cref="Engine.NumThreads"/> threads.</param>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
-        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, bool parallel = true)
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, bool parallel = true) =>
+        Sgemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, null, 0, parallel);
+
+    /// <summary>
+    /// C[M,N] = alpha * op(A) * op(B) + beta * C + bias, with bias[biasOffset + j] added to every row j-th
+    /// column (a fused <c>x W^T + b</c>): the bias is written into each sliver of C just before the first
+    /// product is added, so it costs no separate pass over C. Each element is alpha * sum + (beta * C + bias),
+    /// the sum added with one fused multiply-add. Other parameters as in
+    /// <see cref="Sgemm(bool, bool, int, int, int, float, float[], int, int, float[], int, int, float, float[], int, int, bool)"/>.
+    /// </summary>
+    public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc,
+        float[]? bias, int biasOffset, bool parallel = true)
     {
-        if (parallel && TryOpenBlas(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc))
+        if (parallel && TryOpenBlas(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, bias, biasOffset))
         {
             return;
         }
 
-        Sgemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, parallel, BestIsa, GemmPath.Auto);
+        Sgemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, bias, biasOffset, parallel, BestIsa, GemmPath.Auto);
     }
 
-    /// <summary>
-    /// <see cref="Sgemm(bool, bool, int, int, int, float, float[], int, int, float[], int, int, float, float[], int, int, bool)"/>
-    /// on the managed kernels with a chosen micro-kernel and algorithm (tests run every one the CPU supports).
-    /// </summary>
+    /// <summary>The managed kernels with a chosen micro-kernel and algorithm, no bias (tests run every one the CPU supports).</summary>
     internal static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
-        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, bool parallel, GemmIsa isa, GemmPath path)
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, bool parallel, GemmIsa isa, GemmPath path) =>
+        Sgemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, null, 0, parallel, isa, path);
+
+    /// <summary>The managed kernels with a chosen micro-kernel and algorithm.</summary>
+    internal static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc,
+        float[]? bias, int biasOffset, bool parallel, GemmIsa isa, GemmPath path)
     {
         if (m == 0 || n == 0)
         {
@@ -85,13 +100,14 @@ internal static unsafe class Gemm
 
         if (k == 0 || alpha == 0)
         {
-            ScaleC(c, cOffset, ldc, m, n, beta);
+            ScaleC(c, cOffset, ldc, m, n, beta, bias, biasOffset);
             return;
         }
 
-        fixed (float* pa = &a[aOffset], pb = &b[bOffset], pc = &c[cOffset])
+        fixed (float* pa = &a[aOffset], pb = &b[bOffset], pc = &c[cOffset], pbias = bias)
         {
-            Run(new GemmProblem(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc), parallel, isa, path);
+            float* biasPtr = bias is null ? null : pbias + biasOffset;
+            Run(new GemmProblem(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, biasPtr), parallel, isa, path);
         }
     }
 
@@ -125,7 +141,7 @@ internal static unsafe class Gemm
             for (int i = 0; i < batch; i++)
             {
                 Sgemm(transA, transB, m, n, k, alpha, a, aOffset + (i * strideA), lda, b, bOffset + (i * strideB), ldb,
-                    beta, c, cOffset + (i * strideC), ldc, parallel, isa, GemmPath.Auto);
+                    beta, c, cOffset + (i * strideC), ldc, null, 0, parallel, isa, GemmPath.Auto);
             }
 
             return;
@@ -189,7 +205,7 @@ internal static unsafe class Gemm
     private const long SplitBatchBelowMacs = 1 << 20;
 
     private static bool TryOpenBlas(bool transA, bool transB, int m, int n, int k, float alpha,
-        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc)
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, float[]? bias, int biasOffset)
     {
         // BLAS rejects (and skips) leading dimensions below the stored width, so those stay managed.
         if (m == 0 || n == 0 || k == 0 || alpha == 0 || !OpenBlasGemm.Serves(Engine.GemmProvider, m, n, k)
@@ -198,8 +214,15 @@ internal static unsafe class Gemm
             return false;
         }
 
-        fixed (float* pa = &a[aOffset], pb = &b[bOffset], pc = &c[cOffset])
+        fixed (float* pa = &a[aOffset], pb = &b[bOffset], pc = &c[cOffset], pbias = bias)
         {
+            if (bias is not null)
+            {
+                // OpenBLAS has no bias epilogue: put beta * C + bias in C first, then add the product.
+                GemmPack.InitRows(pc, ldc, m, n, beta, pbias + biasOffset);
+                beta = 1f;
+            }
+
             OpenBlasGemm.Sgemm(new GemmProblem(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc), Engine.NumThreads);
         }
 
@@ -267,8 +290,18 @@ internal static unsafe class Gemm
         }
     }
 
-    private static void ScaleC(float[] c, int cOffset, int ldc, int m, int n, float beta)
+    private static void ScaleC(float[] c, int cOffset, int ldc, int m, int n, float beta, float[]? bias, int biasOffset)
     {
+        if (bias is not null)
+        {
+            fixed (float* pc = &c[cOffset], pbias = &bias[biasOffset])
+            {
+                GemmPack.InitRows(pc, ldc, m, n, beta, pbias);
+            }
+
+            return;
+        }
+
         if (beta == 1f)
         {
             return;

@@ -37,7 +37,14 @@ internal static unsafe class GemmDirect
         bool vector = isa != GemmIsa.Scalar && Vector.IsHardwareAccelerated;
         if (g.TransB)
         {
-            Dot(a, lda, g.B + (j0 * g.Ldb), g.Ldb, g.C + j0, g.Ldc, m, n, k, g.Alpha, g.Beta, vector);
+            float dotBeta = g.Beta;
+            if (g.Bias != null)
+            {
+                GemmPack.InitRows(g.C + j0, g.Ldc, m, n, g.Beta, g.Bias + j0);
+                dotBeta = 1f;
+            }
+
+            Dot(a, lda, g.B + (j0 * g.Ldb), g.Ldb, g.C + j0, g.Ldc, m, n, k, g.Alpha, dotBeta, vector);
             return;
         }
 
@@ -54,11 +61,18 @@ internal static unsafe class GemmDirect
                     new Span<float>(acc, rows * w).Clear();
                     Axpys(a + (i0 * lda) + pc, lda, g.B + (pc * g.Ldb) + j0 + c0, g.Ldb, acc, rows, w, kc, vector);
 
-                    // The caller's beta applies once, on the first K block; later blocks add to C.
+                    // The caller's beta (and bias) apply once, on the first K block; later blocks add to C.
+                    float* c = g.C + (i0 * g.Ldc) + j0 + c0;
                     float beta = pc == 0 ? g.Beta : 1f;
+                    if (pc == 0 && g.Bias != null)
+                    {
+                        GemmPack.InitRows(c, g.Ldc, rows, w, beta, g.Bias + j0 + c0);
+                        beta = 1f;
+                    }
+
                     for (int r = 0; r < rows; r++)
                     {
-                        GemmPack.UpdateRow(g.C + ((i0 + r) * g.Ldc) + j0 + c0, acc + (r * w), w, g.Alpha, beta);
+                        GemmPack.UpdateRow(c + (r * g.Ldc), acc + (r * w), w, g.Alpha, beta);
                     }
                 }
             }
@@ -169,6 +183,7 @@ internal static unsafe class GemmDirect
     }
 
     /// <summary>The dot products of one row of A with four consecutive rows of B: vector partial sums, then the tail.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Dot4(float* a, float* b, nint ldb, int k, bool vector, out float s0, out float s1, out float s2, out float s3)
     {
         int p = 0;

@@ -93,6 +93,7 @@ internal static unsafe class GemmPack
     }
 
     /// <summary>dst[p * ldd + r] = src[r * lds + p] for a 4 x 4 block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transpose4x4(float* src, nint lds, float* dst, nint ldd)
     {
         var r0 = Sse.LoadVector128(src);
@@ -178,6 +179,7 @@ internal static unsafe class GemmPack
     }
 
     /// <summary>dst[p * ldd + j] = src[j * lds + p] for an 8 x 8 block, with the usual unpack/shuffle/permute network.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transpose8x8(float* src, nint lds, float* dst, nint ldd)
     {
         var r0 = Avx.LoadVector256(src);
@@ -212,6 +214,35 @@ internal static unsafe class GemmPack
         Avx.Store(dst + (5 * ldd), Avx.Permute2x128(u1, u5, 0x31));
         Avx.Store(dst + (6 * ldd), Avx.Permute2x128(u2, u6, 0x31));
         Avx.Store(dst + (7 * ldd), Avx.Permute2x128(u3, u7, 0x31));
+    }
+
+    /// <summary>
+    /// c[r, j] = beta * c[r, j] + bias[j] for r &lt; rows and j &lt; cols (beta 0 ignores c, beta 1 skips the
+    /// multiply): the bias epilogue, applied to a sliver of C just before its first K block adds the product
+    /// with beta 1, so the rows are in cache when the kernel reads them back.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void InitRows(float* c, nint ldc, int rows, int cols, float beta, float* bias)
+    {
+        for (int r = 0; r < rows; r++, c += ldc)
+        {
+            int j = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var vb = new Vector<float>(beta);
+                for (; j + Vector<float>.Count <= cols; j += Vector<float>.Count)
+                {
+                    var x = Vector.Load(bias + j);
+                    var y = beta == 0f ? x : beta == 1f ? Vector.Load(c + j) + x : Vector.FusedMultiplyAdd(Vector.Load(c + j), vb, x);
+                    y.Store(c + j);
+                }
+            }
+
+            for (; j < cols; j++)
+            {
+                c[j] = beta == 0f ? bias[j] : beta == 1f ? c[j] + bias[j] : MathF.FusedMultiplyAdd(c[j], beta, bias[j]);
+            }
+        }
     }
 
     /// <summary>

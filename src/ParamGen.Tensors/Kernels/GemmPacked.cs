@@ -114,6 +114,13 @@ internal static unsafe class GemmPacked
                     }
 
                     float* cRow = g.C + (ir * g.Ldc) + jc;
+                    float sliverBeta = beta;
+                    if (pc == 0 && g.Bias != null)
+                    {
+                        GemmPack.InitRows(cRow, g.Ldc, rows, nc, beta, g.Bias + jc);
+                        sliverBeta = 1f;
+                    }
+
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int cols = Math.Min(nr, nc - jr);
@@ -137,7 +144,7 @@ internal static unsafe class GemmPacked
                         bool full = rows == tileRows && cols == nr;
                         float* c = full ? cRow + jr : tile;
                         nint ldc = full ? g.Ldc : nr;
-                        float alpha = full ? g.Alpha : 1f, cBeta = full ? beta : 0f;
+                        float alpha = full ? g.Alpha : 1f, cBeta = full ? sliverBeta : 0f;
                         if (inPlaceRows)
                         {
                             kernelRows(kc, a, g.Lda, b, bStep, c, ldc, alpha, cBeta);
@@ -151,7 +158,7 @@ internal static unsafe class GemmPacked
                         {
                             for (int r = 0; r < rows; r++)
                             {
-                                GemmPack.UpdateRow(cRow + (r * g.Ldc) + jr, tile + (r * nr), cols, g.Alpha, beta);
+                                GemmPack.UpdateRow(cRow + (r * g.Ldc) + jr, tile + (r * nr), cols, g.Alpha, sliverBeta);
                             }
                         }
                     }

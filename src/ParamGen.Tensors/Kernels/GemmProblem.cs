@@ -3,10 +3,10 @@ namespace ParamGen.Tensors.Kernels;
 /// <summary>
 /// One GEMM call, C[M, N] = alpha * op(A) op(B) + beta * C, on pinned row-major storage: op(A)[i, p] is
 /// A[i * Lda + p], or A[p * Lda + i] when <see cref="TransA"/>; op(B)[p, j] is B[p * Ldb + j], or
-/// B[j * Ldb + p] when <see cref="TransB"/>.
+/// B[j * Ldb + p] when <see cref="TransB"/>. A non-null <see cref="Bias"/> adds Bias[j] to every row of C.
 /// </summary>
 internal readonly unsafe struct GemmProblem(bool transA, bool transB, int m, int n, int k, float alpha,
-    float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
+    float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, float* bias = null)
 {
     public readonly bool TransA = transA;
     public readonly bool TransB = transB;
@@ -21,4 +21,5 @@ internal readonly unsafe struct GemmProblem(bool transA, bool transB, int m, int
     public readonly float Beta = beta;
     public readonly float* C = c;
     public readonly nint Ldc = ldc;
+    public readonly float* Bias = bias;
 }

@@ -92,6 +92,27 @@ public class GemmTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void AddsTheBiasToEveryRowOnce(string isaName, string pathName)
+    {
+        var (isa, path) = (Enum.Parse<GemmIsa>(isaName), Enum.Parse<GemmPath>(pathName));
+        var g = new Generator(9);
+        (float Alpha, float Beta)[] scales = [(1f, 0f), (0.5f, 1f), (-2f, 0.25f), (0f, 0.5f)];
+        (int M, int N, int K)[] shapes = [(1, 1, 1), (1, 70, 300), (3, 37, 5), (13, 33, 257), (30, 600, 40), (0, 5, 5), (4, 9, 0)];
+        foreach (var (alpha, beta) in scales)
+        {
+            foreach (var (m, n, k) in shapes)
+            {
+                foreach (var (ta, tb) in TransposeFlags)
+                {
+                    var p = Problem.Random(g, ta, tb, m, n, k, alpha, beta, pad: 2, nanC: beta == 0f, withBias: true);
+                    p.Check(isa, path, parallel: true);
+                }
+            }
+        }
+    }
+
     [Fact]
     public void GivesTheSameBitsForAnyThreadCount()
     {
@@ -216,8 +237,9 @@ public class GemmTests
         private int _m, _n, _k, _lda, _ldb, _ldc;
         private float _alpha, _beta;
         private float[] _a = [], _b = [], _c0 = [];
+        private float[]? _bias;
 
-        public static Problem Random(Generator g, bool ta, bool tb, int m, int n, int k, float alpha, float beta, int pad, bool nanC)
+        public static Problem Random(Generator g, bool ta, bool tb, int m, int n, int k, float alpha, float beta, int pad, bool nanC, bool withBias = false)
         {
             var p = new Problem { _ta = ta, _tb = tb, _m = m, _n = n, _k = k, _alpha = alpha, _beta = beta };
             int aRows = ta ? k : m, aCols = ta ? m : k, bRows = tb ? n : k, bCols = tb ? k : n;
@@ -227,6 +249,7 @@ public class GemmTests
             p._a = Fill(g, aRows, aCols, p._lda);
             p._b = Fill(g, bRows, bCols, p._ldb);
             p._c0 = Fill(g, m, n, p._ldc);
+            p._bias = withBias ? Fill(g, 1, n, n) : null;
             if (nanC)
             {
                 // beta = 0 must ignore C's contents, even NaN.
@@ -242,7 +265,7 @@ public class GemmTests
         public float[] Run(GemmIsa isa, GemmPath path, bool parallel)
         {
             var c = (float[])_c0.Clone();
-            Gemm.Sgemm(_ta, _tb, _m, _n, _k, _alpha, _a, Offset, _lda, _b, Offset, _ldb, _beta, c, Offset, _ldc, parallel, isa, path);
+            Gemm.Sgemm(_ta, _tb, _m, _n, _k, _alpha, _a, Offset, _lda, _b, Offset, _ldb, _beta, c, Offset, _ldc, _bias, Offset, parallel, isa, path);
             return c;
         }
 
@@ -272,8 +295,9 @@ public class GemmTests
                     }
 
                     float c0 = _c0[Offset + (i * _ldc) + j];
-                    double expected = (_alpha * sum) + (_beta == 0f ? 0 : _beta * (double)c0);
-                    double scale = (Math.Abs(_alpha) * magnitude) + (_beta == 0f ? 0 : Math.Abs(_beta * (double)c0));
+                    double bias = _bias is null ? 0 : _bias[Offset + j];
+                    double expected = (_alpha * sum) + (_beta == 0f ? 0 : _beta * (double)c0) + bias;
+                    double scale = (Math.Abs(_alpha) * magnitude) + (_beta == 0f ? 0 : Math.Abs(_beta * (double)c0)) + Math.Abs(bias);
                     double tol = 1e-6 + (2e-7 * (_k + 2) * scale);
                     float actual = c[Offset + (i * _ldc) + j];
                     if (!(Math.Abs(actual - expected) <= tol))
@@ -285,7 +309,7 @@ public class GemmTests
         }
 
         public override string ToString() =>
-            $"{(_ta ? "T" : "N")}{(_tb ? "T" : "N")} m={_m} n={_n} k={_k} alpha={_alpha} beta={_beta} lda={_lda} ldb={_ldb} ldc={_ldc}";
+            $"{(_ta ? "T" : "N")}{(_tb ? "T" : "N")} m={_m} n={_n} k={_k} alpha={_alpha} beta={_beta} lda={_lda} ldb={_ldb} ldc={_ldc}{(_bias is null ? "" : " with bias")}";
 
         private float A(int i, int p) => _ta ? _a[Offset + (p * _lda) + i] : _a[Offset + (i * _lda) + p];
 
