@@ -1,39 +1,12 @@
-using System.Runtime.Intrinsics;
-
 namespace ParamGen.Tensors.Kernels;
 
-/// <summary>The instruction set a GEMM micro-kernel uses.</summary>
-internal enum GemmIsa
-{
-    /// <summary>Scalar fused multiply-adds; runs anywhere.</summary>
-    Scalar,
-
-    /// <summary>256-bit vectors (AVX2 / Neon pairs).</summary>
-    Vector256,
-
-    /// <summary>512-bit vectors (AVX-512).</summary>
-    Vector512,
-}
-
-/// <summary>Which GEMM algorithm runs a call.</summary>
-internal enum GemmPath
-{
-    /// <summary>Chosen from the shape (<see cref="Gemm.PrefersDirect"/>).</summary>
-    Auto,
-
-    /// <summary>Always the packed, cache-blocked kernel.</summary>
-    Packed,
-
-    /// <summary>Always the unpacked kernel.</summary>
-    Direct,
-}
-
 /// <summary>
-/// Single-precision matrix multiply, C = alpha * op(A) op(B) + beta * C, row-major, with transpose flags
-/// so <c>x @ W^T</c> never needs a transposed copy from the caller. Problems big enough to pay for packing
-/// run the cache-blocked, packed micro-kernel GEMM (<see cref="GemmPacked"/>); the algorithm is chosen
-/// from the shape alone, and the work is split over threads along M or N only, never K, so each element
-/// of C gets the same bits whatever the thread count.
+/// Single-precision matrix multiply, C = alpha * op(A) op(B) + beta * C (+ bias), row-major, with transpose
+/// flags absorbed in packing, so <c>x @ W^T</c> never needs a transposed copy. Products run the packed,
+/// cache-blocked micro-kernel GEMM (<see cref="GemmPacked"/>), except one row of A (or up to four with a
+/// transposed B), which runs the direct kernel (<see cref="GemmDirect"/>). The algorithm is chosen from the
+/// shape alone and the work is split over threads along M or N only, never K, so each element of C gets the
+/// same bits whatever the thread count. <see cref="Engine.GemmProvider"/> may send products to OpenBLAS.
 /// </summary>
 internal static unsafe class Gemm
 {
@@ -252,20 +225,21 @@ internal static unsafe class Gemm
         }
 
         int mr = GemmPacked.TileRows(isa), nr = GemmPacked.TileCols(isa);
-        int rowBlocks = (g.M + mr - 1) / mr, colBlocks2 = (g.N + nr - 1) / nr;
-        if (threads == 1 || (rowBlocks == 1 && colBlocks2 == 1))
+        int rowSlivers = (g.M + mr - 1) / mr, colSlivers = (g.N + nr - 1) / nr;
+        if (threads == 1 || (rowSlivers == 1 && colSlivers == 1))
         {
             RunRect(g, 0, g.M, 0, g.N, isa, direct);
         }
-        else if (colBlocks2 < 4 * threads && rowBlocks >= colBlocks2)
+        else if (colSlivers < 4 * threads && rowSlivers >= colSlivers)
         {
             // Few column slivers: split the rows; each thread packs the (small) op(B) blocks itself.
-            Engine.ParallelFor(rowBlocks, (long)mr * g.N * g.K / CostScale, (s, e) => RunRect(g, s * mr, Math.Min(e * mr, g.M), 0, g.N, isa, direct));
+            Engine.ParallelFor(rowSlivers, (long)mr * g.N * g.K / CostScale, (s, e) => RunRect(g, s * mr, Math.Min(e * mr, g.M), 0, g.N, isa, direct));
         }
         else
         {
-            // Columns: each thread packs only its own part of op(B), and A is read in place, so nothing is packed twice.
-            Engine.ParallelFor(colBlocks2, (long)nr * g.M * g.K / CostScale, (s, e) => RunRect(g, 0, g.M, s * nr, Math.Min(e * nr, g.N), isa, direct));
+            // Columns: each thread packs only its own part of op(B), so nothing is packed twice (A is read
+            // in place, or packed per sliver anyway).
+            Engine.ParallelFor(colSlivers, (long)nr * g.M * g.K / CostScale, (s, e) => RunRect(g, 0, g.M, s * nr, Math.Min(e * nr, g.N), isa, direct));
         }
     }
 
