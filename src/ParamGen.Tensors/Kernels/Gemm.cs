@@ -180,8 +180,10 @@ internal static unsafe class Gemm
     private static bool TryOpenBlas(bool transA, bool transB, int m, int n, int k, float alpha,
         float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, float[]? bias, int biasOffset)
     {
-        // BLAS rejects (and skips) leading dimensions below the stored width, so those stay managed.
-        if (m == 0 || n == 0 || k == 0 || alpha == 0 || !OpenBlasGemm.Serves(Engine.GemmProvider, m, n, k)
+        // Managed is checked first so that the default never even looks for libopenblas. BLAS rejects
+        // (and skips) leading dimensions below the stored width, so those stay managed.
+        var provider = Engine.GemmProvider;
+        if (provider == GemmProvider.Managed || m == 0 || n == 0 || k == 0 || alpha == 0 || !OpenBlasGemm.Serves(provider, m, n, k)
             || lda < (transA ? m : k) || ldb < (transB ? k : n) || ldc < n)
         {
             return false;

@@ -45,6 +45,34 @@ public class OpenBlasProviderTests
         Engine.GemmProvider = GemmProvider.Managed;
     }
 
+    [Fact]
+    public void AutoKeepsAllButTinyProductsOnTheManagedKernels()
+    {
+        var g = new Generator(23);
+        var big = (Tensor.Randn([300, 70], g), Tensor.Randn([70, 130], g));
+        var tiny = (Tensor.Randn([20, 30], g), Tensor.Randn([30, 10], g));
+        var bigManaged = big.Item1.MatMul(big.Item2);
+        var tinyManaged = tiny.Item1.MatMul(tiny.Item2);
+        try
+        {
+            Engine.GemmProvider = GemmProvider.Auto;
+            Assert.True(bigManaged.AsReadOnlySpan().SequenceEqual(big.Item1.MatMul(big.Item2).AsReadOnlySpan()));
+            var tinyAuto = tiny.Item1.MatMul(tiny.Item2);
+            if (Engine.IsOpenBlasAvailable)
+            {
+                TensorAssert.Close(tinyManaged, tinyAuto, 1e-5, 1e-5);
+            }
+            else
+            {
+                Assert.True(tinyManaged.AsReadOnlySpan().SequenceEqual(tinyAuto.AsReadOnlySpan()));
+            }
+        }
+        finally
+        {
+            Engine.GemmProvider = GemmProvider.Managed;
+        }
+    }
+
     [OpenBlasFact]
     public void OpenBlasAndManagedKernelsAgreeWithinFloatRounding()
     {
