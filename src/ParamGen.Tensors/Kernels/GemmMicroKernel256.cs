@@ -6,7 +6,9 @@ namespace ParamGen.Tensors.Kernels;
 /// <summary>
 /// The Vector256 GEMM micro-kernel: a 6 x 16 tile of C (6 rows x 2 vectors of 8) held in
 /// 12 accumulator registers for a block of kc steps, each step one rank-1 update (a row of 16 floats
-/// of op(B) times a column of 6 floats of op(A)). This is the classic AVX2 shape: 12 accumulators, 2 B vectors and a broadcast fill 15 of the 16 ymm registers.
+/// of op(B) times a column of 6 floats of op(A)).
+/// This is the classic AVX2 shape: 12 accumulators, 2 B vectors and a broadcast fill 15 of the 16 ymm
+/// registers.
 /// The tile is written out in full, one local per accumulator, because that is what lets the JIT keep it
 /// in registers (a loop over an array of vectors would spill).
 /// </summary>

@@ -43,6 +43,7 @@ internal static unsafe class GemmPacked
     {
         var ks = new KernelSet(isa);
         int mr = ks.Mr, nr = ks.Nr;
+
         // A row-major B is read in place when it stays in cache anyway, or when there are so few rows of
         // A that packing B (about one copy per element of B) would cost as much as the product.
         bool packB = g.TransB || ((long)g.K * g.Ldb > InPlaceBFloats && g.M > InPlaceBMaxRows);
@@ -61,7 +62,6 @@ internal static unsafe class GemmPacked
                 // The caller's beta applies once, on the first K block; later blocks add to C.
                 float beta = pc == 0 ? g.Beta : 1f;
                 int fullCols = nc / nr * nr;
-
                 bool packA = nc >= PackAFromSlivers * nr;
                 if (packB)
                 {
