@@ -31,16 +31,47 @@ internal static class CrossEntropy
     /// The loss of one row: (1 - eps) * (lse - x[t]) + eps * (lse - mean(x)), which is PyTorch's label-smoothed
     /// cross-entropy (the smoothing term is -sum(log p) / C).
     /// </summary>
-    public static double RowLoss(ReadOnlySpan<float> row, int target, float max, float logSum, float smoothing)
+    public static double RowLoss(ReadOnlySpan<float> row, int target, float max, float logSum, float smoothing) =>
+        Loss(row[target], smoothing == 0f ? 0.0 : (double)Elementwise.Sum(row) / row.Length, max, logSum, smoothing);
+
+    /// <summary>
+    /// The loss and, in place of the logits, the gradient of one row: returns what <see cref="RowLoss"/> returns and
+    /// leaves in <paramref name="row"/> what <see cref="RowGrad"/> writes, with one exponential per element instead
+    /// of two. The softmax is formed as exp(x - max) / sum rather than exp(x - max - logSum), which differs from
+    /// <see cref="RowGrad"/> by a few ulps. Rows holding an infinity take the reference path.
+    /// </summary>
+    public static double RowLossAndGrad(Span<float> row, int target, float smoothing, float scale, out float max, out float logSum)
     {
-        double nll = ((double)max - row[target]) + logSum;
-        if (smoothing == 0f)
+        max = TensorPrimitives.Max(row);
+        if (float.IsInfinity(max))
         {
-            return nll;
+            logSum = 0f;
+            double l = RowLoss(row, target, max, logSum, smoothing);
+            RowGrad(row, target, max, logSum, scale, smoothing, row);
+            return l;
         }
 
-        double mean = (double)Elementwise.Sum(row) / row.Length;
-        return ((1.0 - smoothing) * nll) + (smoothing * ((max - mean) + logSum));
+        float xt = row[target];
+        double mean = smoothing == 0f ? 0.0 : (double)Elementwise.Sum(row) / row.Length;
+        TensorPrimitives.Subtract(row, max, row);
+        TensorPrimitives.Exp(row, row);
+        float sum = Elementwise.Sum(row);
+        logSum = (float)Math.Log(sum);
+        TensorPrimitives.Multiply(row, scale / sum, row);
+        if (smoothing != 0f)
+        {
+            TensorPrimitives.Add(row, -scale * smoothing / row.Length, row);
+        }
+
+        row[target] -= scale * (1f - smoothing);
+        return Loss(xt, mean, max, logSum, smoothing);
+    }
+
+    /// <summary>(1 - eps) * (lse - x[t]) + eps * (lse - mean(x)) with lse = max + logSum, in double.</summary>
+    private static double Loss(float xt, double mean, float max, float logSum, float smoothing)
+    {
+        double nll = ((double)max - xt) + logSum;
+        return smoothing == 0f ? nll : ((1.0 - smoothing) * nll) + (smoothing * ((max - mean) + logSum));
     }
 
     /// <summary>dx = scale * (softmax(row) - (1 - eps) * onehot(t) - eps / C), written straight into dx.</summary>
