@@ -23,20 +23,28 @@ internal readonly record struct LinearCrossEntropyGrads(float[]? DHidden, float[
 
 /// <summary>
 /// Softmax cross-entropy of logits = H W^T + b computed in chunks of rows against all C classes, so the
-/// <c>[N, C]</c> logits never exist: only one <c>[rows, C]</c> chunk does, reused from chunk to chunk.
-/// Per chunk: the logits by GEMM; per row the max and log-sum of shifted exponentials (and the loss), and where
-/// a gradient is asked for, G = scale * (softmax - smoothed one-hot) written over the logits; then
-/// dH_chunk = G W, dW^T += H_chunk^T G and db += column sums of G. Chunks run in order and every phase is
-/// either row-separable or split over fixed column blocks, and each GEMM accumulates an element in the same
-/// order whatever the thread count, so results do not depend on <see cref="Engine.NumThreads"/>.
+/// <c>[N, C]</c> logits never exist: only one <c>[rows, C]</c> chunk does (a few MB, reused from chunk to chunk).
+/// Per chunk: the logits by GEMM, a column tile at a time (the tile's slice of W^T stays in L2 for every row), with
+/// the bias and each row's partial max taken while the tile is hot; then per row the log-sum of shifted exponentials
+/// and the loss, and where a gradient is asked for, G = scale * (softmax - smoothed one-hot) written over the logits;
+/// then dW^T += H_chunk^T G and db += column sums of G, again by column tiles, and dH_chunk = G W by row blocks.
+/// Chunks run in order; every parallel phase is split into pieces of fixed size, and GEMM gives each element the same
+/// bits however its rectangle is cut, so results do not depend on <see cref="Engine.NumThreads"/>.
 /// </summary>
 internal static class LinearCrossEntropy
 {
-    /// <summary>Target size of the logits chunk in floats (8 MiB): several fit the shared L3 cache.</summary>
+
+    /// <summary>Target size of the logits chunk in floats (8 MiB): it stays in the shared L3 cache between phases.</summary>
     private const int ChunkFloats = 1 << 21;
 
-    /// <summary>Column block of the bias-gradient column sums: a parallel split fixed in size, so order-free.</summary>
-    private const int ColumnBlock = 1024;
+    /// <summary>Columns per tile of the column-parallel phases: a d x 512 slice of W^T or a rows x 512 slice of G fits L2.</summary>
+    private const int TileCols = 512;
+
+    /// <summary>Rows per block of the row-parallel dH phase.</summary>
+    private const int RowBlock = 16;
+
+    /// <summary>Depth of the K blocks of the dH GEMM: a 2048 x d slice of W stays in L2 for every row of a block range.</summary>
+    private const int DepthBlock = 2048;
 
     /// <summary>Rows per chunk for <paramref name="classes"/> classes: a multiple of 16 in [16, 1024], independent of the thread count.</summary>
     public static int ChunkRows(int classes) => Math.Clamp(ChunkFloats / Math.Max(classes, 1) / 16 * 16, 16, 1024);
@@ -51,35 +59,14 @@ internal static class LinearCrossEntropy
     {
         var prob = p;
         bool grad = grads.Any;
-        Run(p, grads, (logits, c0, s, e) =>
+        Run(p, grads, true, (logits, rowMax, c0, s, e) =>
         {
             int classes = prob.Classes;
-            float[]? scratch = grad ? null : ArrayPool<float>.Shared.Rent(Math.Max(classes, 1));
-            try
+            for (int i = s; i < e; i++)
             {
-                for (int i = s; i < e; i++)
-                {
-                    int r = prob.Active[c0 + i];
-                    int t = prob.Targets[r];
-                    var row = logits.AsSpan(i * classes, classes);
-                    AddBias(prob, row);
-                    if (grad)
-                    {
-                        loss[r] = (float)CrossEntropy.RowLossAndGrad(row, t, prob.Smoothing, scale, out max[r], out logSum[r]);
-                    }
-                    else
-                    {
-                        (max[r], logSum[r]) = CrossEntropy.LogSumExp(row, scratch);
-                        loss[r] = (float)CrossEntropy.RowLoss(row, t, max[r], logSum[r], prob.Smoothing);
-                    }
-                }
-            }
-            finally
-            {
-                if (scratch is not null)
-                {
-                    ArrayPool<float>.Shared.Return(scratch);
-                }
+                int r = prob.Active[c0 + i];
+                max[r] = rowMax[i];
+                loss[r] = (float)CrossEntropy.RowLossInPlace(logits.AsSpan(i * classes, classes), prob.Targets[r], rowMax[i], prob.Smoothing, grad, scale, out logSum[r]);
             }
         });
     }
@@ -92,59 +79,52 @@ internal static class LinearCrossEntropy
     public static void Backward(in LinearCrossEntropyProblem p, float[] max, float[] logSum, float[]? rowScale, float scale, in LinearCrossEntropyGrads grads)
     {
         var prob = p;
-        Run(p, grads, (logits, c0, s, e) =>
+        Run(p, grads, false, (logits, _, c0, s, e) =>
         {
             int classes = prob.Classes;
             for (int i = s; i < e; i++)
             {
                 int r = prob.Active[c0 + i];
                 var row = logits.AsSpan(i * classes, classes);
-                AddBias(prob, row);
                 CrossEntropy.RowGrad(row, prob.Targets[r], max[r], logSum[r], rowScale is null ? scale : rowScale[r], prob.Smoothing, row);
             }
         });
     }
 
-    /// <summary>Adds the bias (if any) to one row of logits, as Linear's broadcast add does.</summary>
-    private static void AddBias(in LinearCrossEntropyProblem p, Span<float> row)
-    {
-        if (p.Bias is not null)
-        {
-            TensorPrimitives.Add(row, p.Bias.AsSpan(p.BiasOffset, row.Length), row);
-        }
-    }
-
     /// <summary>
-    /// The chunk loop. <paramref name="rows"/>(logits, first, start, end) handles chunk rows [start, end) of the
-    /// <c>[rows, C]</c> logits buffer whose row i is active row first + i; when gradients are asked for, it must
-    /// leave G in the buffer.
+    /// The chunk loop. <paramref name="rows"/>(logits, rowMax, first, start, end) handles chunk rows [start, end) of
+    /// the <c>[rows, C]</c> logits buffer (bias included) whose row i is active row first + i and, when
+    /// <paramref name="findMax"/>, has max rowMax[i]; when gradients are asked for, it must leave G in the buffer.
     /// </summary>
-    private static void Run(in LinearCrossEntropyProblem p, LinearCrossEntropyGrads grads, Action<float[], int, int, int> rows)
+    private static void Run(in LinearCrossEntropyProblem p, LinearCrossEntropyGrads grads, bool findMax, Action<float[], float[], int, int, int> rows)
     {
         int n = p.Active.Length, d = p.Dim, classes = p.Classes;
+        if (grads.DWeight is not null)
+        {
+            Array.Clear(grads.DWeight);
+        }
+
+        if (grads.DBias is not null)
+        {
+            Array.Clear(grads.DBias);
+        }
+
         if (n == 0 || classes == 0)
         {
-            if (grads.DWeight is not null)
-            {
-                Array.Clear(grads.DWeight);
-            }
-
-            if (grads.DBias is not null)
-            {
-                Array.Clear(grads.DBias);
-            }
-
             return;
         }
 
         int chunk = Math.Min(ChunkRows(classes), n);
+        int tiles = (classes + TileCols - 1) / TileCols;
         var pool = ArrayPool<float>.Shared;
-        var wt = pool.Rent(Math.Max(d * classes, 1));          // W^T [d, C], so the logits GEMM reads B untransposed
-        var logits = pool.Rent(chunk * classes);                // [chunk, C]: logits, then G
-        var hc = pool.Rent(Math.Max(chunk * d, 1));             // H rows of the chunk [chunk, d]
-        var hct = grads.DWeight is null ? null : pool.Rent(Math.Max(d * chunk, 1)); // their transpose [d, chunk]
-        var dhc = grads.DHidden is null ? null : pool.Rent(Math.Max(chunk * d, 1)); // dH of the chunk [chunk, d]
-        var dwt = grads.DWeight is null ? null : pool.Rent(Math.Max(d * classes, 1)); // dW^T [d, C]
+        var wt = pool.Rent(Math.Max(d * classes, 1));                                  // W^T [d, C]: the logits GEMM reads it untransposed
+        var logits = pool.Rent(chunk * classes);                                       // [chunk, C]: logits, then G
+        var partialMax = pool.Rent(chunk * tiles);                                     // [chunk, tiles]
+        var rowMax = pool.Rent(chunk);                                                 // [chunk]
+        var hc = pool.Rent(Math.Max(chunk * d, 1));                                    // H rows of the chunk [chunk, d]
+        var hct = grads.DWeight is null ? null : pool.Rent(Math.Max(d * chunk, 1));    // their transpose [d, chunk]
+        var dhc = grads.DHidden is null ? null : pool.Rent(Math.Max(chunk * d, 1));    // dH of the chunk [chunk, d]
+        var dwt = grads.DWeight is null ? null : pool.Rent(Math.Max(d * classes, 1));  // dW^T [d, C]
         try
         {
             Transpose(p.Weight, p.WeightOffset, classes, d, wt);
@@ -153,42 +133,91 @@ internal static class LinearCrossEntropy
                 Array.Clear(dwt, 0, d * classes);
             }
 
-            if (grads.DBias is not null)
-            {
-                Array.Clear(grads.DBias);
-            }
-
+            var prob = p;
             for (int c0 = 0; c0 < n; c0 += chunk)
             {
                 int rc = Math.Min(chunk, n - c0);
                 Gather(p, c0, rc, hc, hct);
 
-                // logits [rc, C] = H_chunk [rc, d] W^T [d, C]
-                Gemm.Sgemm(false, false, rc, classes, d, 1f, hc, 0, d, wt, 0, classes, 0f, logits, 0, classes);
+                // logits [rc, C] = H_chunk [rc, d] W^T [d, C] + b, a column tile at a time.
+                Engine.ParallelFor(tiles, 2L * rc * d * TileCols, (s, e) =>
+                {
+                    for (int tile = s; tile < e; tile++)
+                    {
+                        int j0 = tile * TileCols, w = Math.Min(TileCols, classes - j0);
+                        Gemm.Sgemm(false, false, rc, w, d, 1f, hc, 0, d, wt, j0, classes, 0f, logits, j0, classes, parallel: false);
+                        for (int i = 0; i < rc; i++)
+                        {
+                            var row = logits.AsSpan((i * classes) + j0, w);
+                            if (prob.Bias is not null)
+                            {
+                                TensorPrimitives.Add(row, prob.Bias.AsSpan(prob.BiasOffset + j0, w), row);
+                            }
+
+                            if (findMax)
+                            {
+                                partialMax[(i * tiles) + tile] = TensorPrimitives.Max(row);
+                            }
+                        }
+                    }
+                });
+
                 int first = c0;
-                Engine.ParallelFor(rc, 6L * classes, (s, e) => rows(logits, first, s, e));
+                Engine.ParallelFor(rc, 8L * classes, (s, e) =>
+                {
+                    if (findMax)
+                    {
+                        for (int i = s; i < e; i++)
+                        {
+                            rowMax[i] = TensorPrimitives.Max(partialMax.AsSpan(i * tiles, tiles));
+                        }
+                    }
+
+                    rows(logits, rowMax, first, s, e);
+                });
+
                 if (!grads.Any)
                 {
                     continue;
                 }
 
+                if (dwt is not null || grads.DBias is not null)
+                {
+                    // dW^T [d, C] += H_chunk^T [d, rc] G [rc, C] and db [C] += column sums of G, a column tile at a time.
+                    var db = grads.DBias;
+                    Engine.ParallelFor(tiles, 2L * rc * d * TileCols, (s, e) =>
+                    {
+                        for (int tile = s; tile < e; tile++)
+                        {
+                            int j0 = tile * TileCols, w = Math.Min(TileCols, classes - j0);
+                            if (dwt is not null)
+                            {
+                                Gemm.Sgemm(false, false, d, w, rc, 1f, hct!, 0, rc, logits, j0, classes, 1f, dwt, j0, classes, parallel: false);
+                            }
+
+                            if (db is not null)
+                            {
+                                ColumnSums(logits, rc, classes, j0, w, db);
+                            }
+                        }
+                    });
+                }
+
                 if (dhc is not null)
                 {
-                    // dH_chunk [rc, d] = G [rc, C] W [C, d]
-                    Gemm.Sgemm(false, false, rc, d, classes, 1f, logits, 0, classes, p.Weight, p.WeightOffset, d, 0f, dhc, 0, d);
+                    // dH_chunk [rc, d] = G [rc, C] W [C, d], by row blocks, in K blocks so a slice of W serves every row.
+                    int blocks = (rc + RowBlock - 1) / RowBlock;
+                    Engine.ParallelFor(blocks, 2L * RowBlock * d * classes, (s, e) =>
+                    {
+                        int i0 = s * RowBlock, i1 = Math.Min(e * RowBlock, rc);
+                        for (int k0 = 0; k0 < classes; k0 += DepthBlock)
+                        {
+                            int kc = Math.Min(DepthBlock, classes - k0);
+                            Gemm.Sgemm(false, false, i1 - i0, d, kc, 1f, logits, (i0 * classes) + k0, classes, prob.Weight, prob.WeightOffset + (k0 * d), d,
+                                k0 == 0 ? 0f : 1f, dhc, i0 * d, d, parallel: false);
+                        }
+                    });
                     Scatter(p, c0, rc, dhc, grads.DHidden!);
-                }
-
-                if (dwt is not null)
-                {
-                    // dW^T [d, C] += H_chunk^T [d, rc] G [rc, C]
-                    Gemm.Sgemm(false, false, d, classes, rc, 1f, hct!, 0, rc, logits, 0, classes, 1f, dwt, 0, classes);
-                }
-
-                if (grads.DBias is { } db)
-                {
-                    int blocks = (classes + ColumnBlock - 1) / ColumnBlock;
-                    Engine.ParallelFor(blocks, (long)rc * ColumnBlock, (s, e) => ColumnSums(logits, rc, classes, s * ColumnBlock, Math.Min(e * ColumnBlock, classes), db));
                 }
             }
 
@@ -201,6 +230,8 @@ internal static class LinearCrossEntropy
         {
             pool.Return(wt);
             pool.Return(logits);
+            pool.Return(partialMax);
+            pool.Return(rowMax);
             pool.Return(hc);
             if (hct is not null)
             {
@@ -247,16 +278,15 @@ internal static class LinearCrossEntropy
         }
     }
 
-    /// <summary>db[j] += sum over the chunk's rows of G[i, j] for j in [j0, j1), rows in order.</summary>
-    private static void ColumnSums(float[] g, int rc, int classes, int j0, int j1, float[] db)
+    /// <summary>db[j0 + j] += sum over the chunk's rows of G[i, j0 + j] for j in [0, w), rows in order.</summary>
+    private static void ColumnSums(float[] g, int rc, int classes, int j0, int w, float[] db)
     {
-        var dst = db.AsSpan(j0, j1 - j0);
+        var dst = db.AsSpan(j0, w);
         for (int i = 0; i < rc; i++)
         {
-            TensorPrimitives.Add(dst, g.AsSpan((i * classes) + j0, j1 - j0), dst);
+            TensorPrimitives.Add(dst, g.AsSpan((i * classes) + j0, w), dst);
         }
     }
-
     /// <summary>dst[cols, rows] = src[rows, cols] (src dense from <paramref name="offset"/>), in cache-sized tiles.</summary>
     private static void Transpose(float[] src, int offset, int rows, int cols, float[] dst)
     {
