@@ -27,12 +27,13 @@ internal readonly record struct LinearCrossEntropyGrads(float[]? DHidden, float[
 /// Per chunk: the logits by GEMM, a column tile at a time (the tile's slice of W^T stays in L2 for every row), with
 /// the bias and each row's partial max taken while the tile is hot; then per row the log-sum of shifted exponentials
 /// and the loss, and where a gradient is asked for, G = scale * (softmax - smoothed one-hot) written over the logits;
-/// then dW^T += H_chunk^T G and db += column sums of G, again by column tiles, and dH_chunk = G W by row blocks.
-/// Chunks run in order; every parallel phase is split into pieces of fixed size, and GEMM gives each element the same
-/// bits however its rectangle is cut, so results do not depend on <see cref="Engine.NumThreads"/>.
+/// then dW^T += H_chunk^T G and db += column sums of G, again by column tiles, and dH_chunk = G W in K blocks.
+/// Chunks run in order; the column tiles have a fixed size, rows are independent, and GEMM gives each element the
+/// same bits whatever the thread count, so results do not depend on <see cref="Engine.NumThreads"/>.
 /// </summary>
 internal static class LinearCrossEntropy
 {
+
 
     /// <summary>Target size of the logits chunk in floats (8 MiB): it stays in the shared L3 cache between phases.</summary>
     private const int ChunkFloats = 1 << 21;
@@ -40,10 +41,7 @@ internal static class LinearCrossEntropy
     /// <summary>Columns per tile of the column-parallel phases: a d x 512 slice of W^T or a rows x 512 slice of G fits L2.</summary>
     private const int TileCols = 512;
 
-    /// <summary>Rows per block of the row-parallel dH phase.</summary>
-    private const int RowBlock = 16;
-
-    /// <summary>Depth of the K blocks of the dH GEMM: a 2048 x d slice of W stays in L2 for every row of a block range.</summary>
+    /// <summary>Depth of the K blocks of the dH GEMM: a 2048 x d slice of W stays in L2 while it meets every row.</summary>
     private const int DepthBlock = 2048;
 
     /// <summary>Rows per chunk for <paramref name="classes"/> classes: a multiple of 16 in [16, 1024], independent of the thread count.</summary>
@@ -205,18 +203,14 @@ internal static class LinearCrossEntropy
 
                 if (dhc is not null)
                 {
-                    // dH_chunk [rc, d] = G [rc, C] W [C, d], by row blocks, in K blocks so a slice of W serves every row.
-                    int blocks = (rc + RowBlock - 1) / RowBlock;
-                    Engine.ParallelFor(blocks, 2L * RowBlock * d * classes, (s, e) =>
+                    // dH_chunk [rc, d] = G [rc, C] W [C, d] in K blocks, so a slice of W serves every row from L2. GEMM
+                    // splits each block over threads itself, keeping each element's bits whatever the thread count.
+                    for (int k0 = 0; k0 < classes; k0 += DepthBlock)
                     {
-                        int i0 = s * RowBlock, i1 = Math.Min(e * RowBlock, rc);
-                        for (int k0 = 0; k0 < classes; k0 += DepthBlock)
-                        {
-                            int kc = Math.Min(DepthBlock, classes - k0);
-                            Gemm.Sgemm(false, false, i1 - i0, d, kc, 1f, logits, (i0 * classes) + k0, classes, prob.Weight, prob.WeightOffset + (k0 * d), d,
-                                k0 == 0 ? 0f : 1f, dhc, i0 * d, d, parallel: false);
-                        }
-                    });
+                        int kc = Math.Min(DepthBlock, classes - k0);
+                        Gemm.Sgemm(false, false, rc, d, kc, 1f, logits, k0, classes, p.Weight, p.WeightOffset + (k0 * d), d, k0 == 0 ? 0f : 1f, dhc, 0, d);
+                    }
+
                     Scatter(p, c0, rc, dhc, grads.DHidden!);
                 }
             }
