@@ -33,8 +33,6 @@ internal readonly record struct LinearCrossEntropyGrads(float[]? DHidden, float[
 /// </summary>
 internal static class LinearCrossEntropy
 {
-
-
     /// <summary>Target size of the logits chunk in floats (8 MiB): it stays in the shared L3 cache between phases.</summary>
     private const int ChunkFloats = 1 << 21;
 
