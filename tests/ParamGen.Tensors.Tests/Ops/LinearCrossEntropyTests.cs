@@ -174,6 +174,32 @@ public class LinearCrossEntropyTests
             Run((hh, ww, bb) => F.LinearCrossEntropy(hh, ww, t, bb), h, w, infinite, up));
     }
 
+    [Theory]
+    [InlineData(Reduction.Mean)]
+    [InlineData(Reduction.None)]
+    public void ViewInputsGiveTheSameLossAndGradientsAsCopies(Reduction reduction)
+    {
+        // Hidden, weight and bias narrowed out of the middle of larger leaves: read through their storage offsets.
+        var g = new Generator(43);
+        var hBig = Tensor.Randn([9, 5], g).RequiresGrad_();
+        var wBig = Tensor.Randn([14, 5], g).RequiresGrad_();
+        var bBig = Tensor.Randn([12], g).RequiresGrad_();
+        var t = LossGradCheckTests.Targets(g, 8, [4], ignore: -100);
+        var h = hBig.Narrow(0, 3, 4);
+        var w = wBig.Narrow(0, 5, 8);
+        var b = bBig.Narrow(0, 2, 8);
+        Assert.All(new[] { h, w, b }, v => Assert.NotEqual(0, v.Offset));
+        var upstream = reduction == Reduction.None ? Tensor.Randn([4], g) : Tensor.Scalar(1f);
+        F.LinearCrossEntropy(h, w, t, b, reduction: reduction).Backward(upstream);
+
+        var expected = Run((hh, ww, bb) => F.LinearCrossEntropy(hh, ww, t, bb, reduction: reduction), h.Detach(), w.Detach(), b.Detach(), upstream);
+        Assert.Equal(expected.DH, hBig.Grad!.Narrow(0, 3, 4).ToArray());
+        Assert.Equal(expected.DW, wBig.Grad!.Narrow(0, 5, 8).ToArray());
+        Assert.Equal(expected.DB, bBig.Grad!.Narrow(0, 2, 8).ToArray());
+        Assert.All(hBig.Grad!.Narrow(0, 0, 3).ToArray(), v => Assert.Equal(0f, v));
+        Assert.All(wBig.Grad!.Narrow(0, 13, 1).ToArray(), v => Assert.Equal(0f, v));
+    }
+
     [Fact]
     public void EveryTargetIgnoredGivesNaNMeanAndZeroGradients()
     {
