@@ -27,9 +27,10 @@ internal readonly record struct LinearCrossEntropyGrads(float[]? DHidden, float[
 /// Per chunk: the logits by GEMM, a column tile at a time (the tile's slice of W^T stays in L2 for every row), with
 /// the bias and each row's partial max taken while the tile is hot; then per row the log-sum of shifted exponentials
 /// and the loss, and where a gradient is asked for, G = scale * (softmax - smoothed one-hot) written over the logits;
-/// then dW^T += H_chunk^T G and db += column sums of G, again by column tiles, and dH_chunk = G W in K blocks.
-/// Chunks run in order; the column tiles have a fixed size, rows are independent, and GEMM gives each element the
-/// same bits whatever the thread count, so results do not depend on <see cref="Engine.NumThreads"/>.
+/// then dW^T += H_chunk^T G and db += column sums of G, again by column tiles, and dH_chunk = G W by row blocks.
+/// Chunks run in order, each phase is one parallel loop, the column tiles have a fixed size, rows are independent,
+/// and GEMM gives each element the same bits however its rows are cut, so results do not depend on
+/// <see cref="Engine.NumThreads"/>.
 /// </summary>
 internal static class LinearCrossEntropy
 {
@@ -38,6 +39,9 @@ internal static class LinearCrossEntropy
 
     /// <summary>Columns per tile of the column-parallel phases: a d x 512 slice of W^T or a rows x 512 slice of G fits L2.</summary>
     private const int TileCols = 512;
+
+    /// <summary>Rows per block of the row-parallel dH phase.</summary>
+    private const int RowBlock = 16;
 
     /// <summary>Depth of the K blocks of the dH GEMM: a 2048 x d slice of W stays in L2 while it meets every row.</summary>
     private const int DepthBlock = 2048;
@@ -201,14 +205,20 @@ internal static class LinearCrossEntropy
 
                 if (dhc is not null)
                 {
-                    // dH_chunk [rc, d] = G [rc, C] W [C, d] in K blocks, so a slice of W serves every row from L2. GEMM
-                    // splits each block over threads itself, keeping each element's bits whatever the thread count.
-                    for (int k0 = 0; k0 < classes; k0 += DepthBlock)
+                    // dH_chunk [rc, d] = G [rc, C] W [C, d], by row blocks, in K blocks so a slice of W serves every row of a
+                    // block range from L2. The last block takes the remainder, so every range GEMM sees has at least
+                    // RowBlock rows (or is the whole chunk): its rows then get the same bits however the blocks are shared out.
+                    int blocks = Math.Max(1, rc / RowBlock);
+                    Engine.ParallelFor(blocks, 2L * RowBlock * d * classes, (s, e) =>
                     {
-                        int kc = Math.Min(DepthBlock, classes - k0);
-                        Gemm.Sgemm(false, false, rc, d, kc, 1f, logits, k0, classes, p.Weight, p.WeightOffset + (k0 * d), d, k0 == 0 ? 0f : 1f, dhc, 0, d);
-                    }
-
+                        int i0 = s * RowBlock, i1 = e == blocks ? rc : e * RowBlock;
+                        for (int k0 = 0; k0 < classes; k0 += DepthBlock)
+                        {
+                            int kc = Math.Min(DepthBlock, classes - k0);
+                            Gemm.Sgemm(false, false, i1 - i0, d, kc, 1f, logits, (i0 * classes) + k0, classes, prob.Weight, prob.WeightOffset + (k0 * d), d,
+                                k0 == 0 ? 0f : 1f, dhc, i0 * d, d, parallel: false);
+                        }
+                    });
                     Scatter(p, c0, rc, dhc, grads.DHidden!);
                 }
             }
