@@ -326,7 +326,9 @@ public static partial class Functional
     /// <param name="input">The input.</param>
     /// <param name="p">Probability of zeroing an element (default 0.5; in [0, 1]).</param>
     /// <param name="training">Apply dropout (default true, as <c>F.dropout</c>).</param>
-    /// <param name="generator">Source of the mask (default <see cref="Random.Generator.Default"/>); one draw per element.</param>
+    /// <param name="generator">Source of the mask (default <see cref="Random.Generator.Default"/>). One 64-bit draw per
+    /// call (none when p is 0 or 1) seeds a counter-based mask: element i's fate depends only on that draw and i, so the
+    /// mask is the same for any thread count.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="p"/> is outside [0, 1] or NaN.</exception>
     public static Tensor Dropout(Tensor input, float p = 0.5f, bool training = true, Random.Generator? generator = null)
     {
@@ -341,30 +343,33 @@ public static partial class Functional
             return input;
         }
 
-        var mask = new float[input.NumElements];
-        if (p < 1f)
-        {
-            var gen = generator ?? Random.Generator.Default;
-            float keep = 1f / (1f - p);
-            for (int i = 0; i < mask.Length; i++)
-            {
-                mask[i] = gen.NextSingle() >= p ? keep : 0f;
-            }
-        }
-
+        ulong seed = p < 1f ? (generator ?? Random.Generator.Default).NextUInt64() : 0UL;
+        uint threshold = Kernels.DropoutMask.Threshold(p);
+        float scale = Kernels.DropoutMask.Scale(p);
         var y = Tensor.Empty(input.Shape);
-        TensorPrimitives.Multiply(input.AsReadOnlySpan(), mask, y.Span);
+        ApplyDropout(seed, threshold, scale, input, y);
         if (AutogradEngine.NeedsGrad(input))
         {
             AutogradEngine.Record(y, "Dropout", [input], g =>
             {
                 var dx = Tensor.Empty(input.Shape);
-                TensorPrimitives.Multiply(g.AsReadOnlySpan(), mask, dx.Span);
+                ApplyDropout(seed, threshold, scale, g, dx);
                 AutogradEngine.Accumulate(input, dx);
             });
         }
 
         return y;
+    }
+
+    /// <summary>dst = src * mask(seed), split over threads (the mask does not depend on the split).</summary>
+    private static void ApplyDropout(ulong seed, uint threshold, float scale, Tensor src, Tensor dst)
+    {
+        var sb = src.Buffer;
+        int so = src.Offset;
+        var db = dst.Buffer;
+        int dOff = dst.Offset;
+        Kernels.Elementwise.ParallelChunks(src.NumElements, 4, (s, n) =>
+            Kernels.DropoutMask.Apply(seed, s, threshold, scale, sb.AsSpan(so + s, n), db.AsSpan(dOff + s, n)));
     }
 
     private static void CheckParamShape(string op, string name, Tensor? t, Shape expected)

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Globalization;
+using ParamGen.Tensors;
+using ParamGen.Tensors.Nn;
+using ParamGen.Tensors.Random;
+using F = ParamGen.Tensors.Functional;
+
+namespace ParamGen.Benchmarks;
+
+/// <summary>
+/// Per-op time breakdown of <see cref="TransformerBlockWorkload"/>: each op of the post-norm block runs alone on
+/// inputs of the block's shapes, its forward and its backward (to every input) timed separately, then the whole
+/// block for comparison. Run with <c>-- profile-block [--threads 2] [--reps 15]</c>. Op times are medians of
+/// isolated runs, so their sum is close to, not equal to, the block's time (an isolated backward also copies
+/// the gradient into the leaf).
+/// </summary>
+public static class BlockProfile
+{
+    private const int B = TransformerBlockWorkload.B, L = TransformerBlockWorkload.L, D = TransformerBlockWorkload.D;
+    private const int H = TransformerBlockWorkload.Heads, Ffn = TransformerBlockWorkload.Ffn, Dh = D / H;
+    private const float P = 0.2f;
+
+    /// <summary>Prints the breakdown as a markdown table.</summary>
+    public static void Run(int threads, int reps)
+    {
+        Engine.NumThreads = threads;
+        var g = new Generator(0);
+        var block = new TransformerBlock(D, H, Ffn, P, TransformerActivation.Gelu, generator: g);
+        var attn = block.SelfAttn;
+        var gen = new Generator(1);
+
+        Tensor Leaf(params int[] shape) => Tensor.Randn(shape, g).RequiresGrad_();
+
+        var rows = new List<(string Name, double Fwd, double Bwd)>
+        {
+            Op("in_proj linear [N,64]->[N,192]", [Leaf(B, L, D)], x => F.Linear(x[0], attn.InProjWeight, attn.InProjBias), reps),
+            Op("split heads permute", [Leaf(B, L, 3 * D)], x => x[0].Reshape(B, L, 3, H, Dh).Permute(2, 0, 3, 1, 4), reps),
+            Op("sdpa causal, dropout", [Leaf(B, H, L, Dh), Leaf(B, H, L, Dh), Leaf(B, H, L, Dh)],
+                x => F.ScaledDotProductAttention(x[0], x[1], x[2], isCausal: true, dropoutP: P, generator: gen), reps),
+            Op("merge heads permute", [Leaf(B, H, L, Dh)], x => x[0].Transpose(1, 2).Reshape(B, L, D), reps),
+            Op("out_proj linear [N,64]->[N,64]", [Leaf(B, L, D)], x => attn.OutProj.Forward(x[0]), reps),
+            Op("dropout1 [N,64]", [Leaf(B, L, D)], x => F.Dropout(x[0], P, generator: gen), reps),
+            Op("residual add [N,64]", [Leaf(B, L, D), Leaf(B, L, D)], x => x[0] + x[1], reps),
+            Op("norm1", [Leaf(B, L, D)], x => block.Norm1.Forward(x[0]), reps),
+            Op("linear1 [N,64]->[N,256]", [Leaf(B, L, D)], x => block.Linear1.Forward(x[0]), reps),
+            Op("gelu [N,256]", [Leaf(B, L, Ffn)], x => x[0].Gelu(), reps),
+            Op("ff dropout [N,256]", [Leaf(B, L, Ffn)], x => F.Dropout(x[0], P, generator: gen), reps),
+            Op("linear2 [N,256]->[N,64]", [Leaf(B, L, Ffn)], x => block.Linear2.Forward(x[0]), reps),
+            Op("dropout2 [N,64]", [Leaf(B, L, D)], x => F.Dropout(x[0], P, generator: gen), reps),
+            Op("residual add [N,64]", [Leaf(B, L, D), Leaf(B, L, D)], x => x[0] + x[1], reps),
+            Op("norm2", [Leaf(B, L, D)], x => block.Norm2.Forward(x[0]), reps),
+        };
+
+        double sumF = rows.Sum(r => r.Fwd), sumB = rows.Sum(r => r.Bwd);
+        var x = Leaf(B, L, D);
+        var whole = Op("whole block (one graph)", [x], t => block.Forward(t[0], isCausal: true), reps);
+        var workload = new TransformerBlockWorkload();
+        var (median, alloc) = Measure.Time(workload, threads, reps: reps);
+
+        var ci = CultureInfo.InvariantCulture;
+        Console.WriteLine($"threads {threads}, median of {reps} isolated runs per op (ms)");
+        Console.WriteLine();
+        Console.WriteLine("| op | forward | backward | total |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        foreach (var (name, fwd, bwd) in rows.Append(("sum of ops", sumF, sumB)).Append(whole))
+        {
+            Console.WriteLine(string.Format(ci, "| {0} | {1:F2} | {2:F2} | {3:F2} |", name, fwd, bwd, fwd + bwd));
+        }
+
+        Console.WriteLine(string.Format(ci, "| transformer_block_fwd_bwd workload | | | {0:F2} ({1:F1} MB allocated/run) |", median, alloc));
+    }
+
+    private static (string Name, double Fwd, double Bwd) Op(string name, Tensor[] inputs, Func<Tensor[], Tensor> op, int reps)
+    {
+        var upstream = Tensor.Randn(op(inputs).Shape.ToArray(), new Generator(2));
+        var fwd = new double[reps];
+        var bwd = new double[reps];
+        for (int i = -3; i < reps; i++)
+        {
+            foreach (var t in inputs)
+            {
+                t.Grad = null;
+            }
+
+            long t0 = Stopwatch.GetTimestamp();
+            var y = op(inputs);
+            long t1 = Stopwatch.GetTimestamp();
+            y.Backward(upstream);
+            long t2 = Stopwatch.GetTimestamp();
+            if (i >= 0)
+            {
+                fwd[i] = Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds;
+                bwd[i] = Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds;
+            }
+        }
+
+        Array.Sort(fwd);
+        Array.Sort(bwd);
+        return (name, fwd[reps / 2], bwd[reps / 2]);
+    }
+}
