@@ -79,6 +79,129 @@ public static partial class Functional
         }
     }
 
+    /// <summary>
+    /// dropout(act(x W^T + b)) as one op, the first half of a transformer feed-forward block: the product runs by
+    /// blocks of rows, and each block's bias, activation and dropout are applied while it is still in cache. For GELU
+    /// the activation's derivative is kept for backward (in place of the pre-activation); for ReLU nothing is kept
+    /// beyond the output. The dropout mask is counter-based: one seed is drawn (when 0 &lt; p &lt; 1) and the mask
+    /// regenerated in backward.
+    /// </summary>
+    /// <param name="input">x <c>[*, in]</c>.</param>
+    /// <param name="weight">W <c>[out, in]</c>.</param>
+    /// <param name="bias">b <c>[out]</c> or null.</param>
+    /// <param name="activation">GELU (exact) or ReLU.</param>
+    /// <param name="p">Dropout probability (0 for none).</param>
+    /// <param name="generator">Source of the dropout seed.</param>
+    internal static Tensor LinearActivationDropout(Tensor input, Tensor weight, Tensor? bias, Nn.TransformerActivation activation, float p, Random.Generator? generator)
+    {
+        int inF = weight.Shape[1];
+        int outF = weight.Shape[0];
+        int rows = input.Shape.Product(0, input.Rank - 1);
+        var outDims = input.Shape.ToArray();
+        outDims[^1] = outF;
+        var y = Tensor.Empty(new Shape(outDims)); // [*, out]
+        bool gelu = activation == Nn.TransformerActivation.Gelu;
+        bool dropout = p > 0f;
+        ulong seed = dropout && p < 1f ? (generator ?? Random.Generator.Default).NextUInt64() : 0UL;
+        uint threshold = DropoutMask.Threshold(p);
+        float scale = DropoutMask.Scale(p);
+        bool needsGrad = AutogradEngine.NeedsGrad(input, weight, bias);
+        var deriv = gelu && needsGrad ? new float[rows * outF] : null; // gelu'(u), [rows, out]
+
+        // W^T [in, out] once, so each block is a plain product with no per-call transpose.
+        var wt = new float[inF * outF];
+        var w = weight.AsReadOnlySpan();
+        for (int o = 0; o < outF; o++)
+        {
+            for (int i = 0; i < inF; i++)
+            {
+                wt[(i * outF) + o] = w[(o * inF) + i];
+            }
+        }
+
+        var xb = input.Buffer;
+        int xo = input.Offset;
+        var yb = y.Buffer;
+        var b = bias?.ToArray();
+        const int BlockRows = 64;
+        int blocks = (rows + BlockRows - 1) / BlockRows;
+        Engine.ParallelFor(blocks, 2L * BlockRows * inF * outF, (s, e) =>
+        {
+            for (int blk = s; blk < e; blk++)
+            {
+                int r0 = blk * BlockRows, r = Math.Min(BlockRows, rows - r0);
+                var u = yb.AsSpan(r0 * outF, r * outF);
+                if (b is not null)
+                {
+                    for (int i = 0; i < r; i++)
+                    {
+                        b.CopyTo(u.Slice(i * outF, outF));
+                    }
+                }
+
+                Gemm.Sgemm(false, false, r, outF, inF, 1f, xb, xo + (r0 * inF), inF, wt, 0, outF, b is null ? 0f : 1f, yb, r0 * outF, outF, parallel: false);
+                if (gelu)
+                {
+                    if (deriv is null)
+                    {
+                        Kernels.Gelu.Forward(u, u);
+                    }
+                    else
+                    {
+                        Kernels.Gelu.ForwardWithDerivative(u, u, deriv.AsSpan(r0 * outF, r * outF));
+                    }
+                }
+                else
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Max(u, 0f, u);
+                }
+
+                if (dropout)
+                {
+                    DropoutMask.Apply(seed, (long)r0 * outF, threshold, scale, u, u);
+                }
+            }
+        });
+
+        if (needsGrad)
+        {
+            AutogradEngine.Record(y, "LinearActivationDropout", [input, weight, bias], g =>
+            {
+                // dU = dY * mask * act'(u); for ReLU, act'(u) * mask is scale exactly where the output is positive.
+                var gu = Tensor.Empty(y.Shape); // [*, out]
+                var gb = g.Buffer;
+                int go = g.Offset;
+                var gub = gu.Buffer;
+                float keep = dropout ? scale : 1f;
+                Elementwise.ParallelChunks(rows * outF, 4, (s, n) =>
+                {
+                    var dst = gub.AsSpan(s, n);
+                    var up = gb.AsSpan(go + s, n);
+                    if (gelu)
+                    {
+                        System.Numerics.Tensors.TensorPrimitives.Multiply(up, deriv.AsSpan(s, n), dst);
+                        if (dropout)
+                        {
+                            DropoutMask.Apply(seed, s, threshold, scale, dst, dst);
+                        }
+                    }
+                    else
+                    {
+                        var ys = yb.AsSpan(s, n);
+                        for (int i = 0; i < n; i++)
+                        {
+                            dst[i] = ys[i] > 0f ? up[i] * keep : 0f;
+                        }
+                    }
+                });
+
+                LinearBackward(gu, input, weight, bias);
+            });
+        }
+
+        return y;
+    }
+
     /// <summary>Writes <paramref name="row"/> into each of the first <paramref name="rows"/> rows of <paramref name="dst"/>.</summary>
     private static void FillRows(float[] dst, int rows, ReadOnlySpan<float> row)
     {

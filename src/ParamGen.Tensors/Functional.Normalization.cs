@@ -46,7 +46,93 @@ public static partial class Functional
         var rstd = new float[rows];
         var xb = input.Buffer;
         int xo = input.Offset;
-        var yb = y.Buffer;
+        LayerNormRows(xb, xo, y.Buffer, rows, d, weight, bias, eps, mean, rstd);
+        if (AutogradEngine.NeedsGrad(input, weight, bias))
+        {
+            AutogradEngine.Record(y, Op, [input, weight, bias], g =>
+            {
+                var dx = Tensor.Empty(input.Shape);
+                LayerNormBackwardRows(xb, xo, g.Buffer, g.Offset, dx.Buffer, rows, d, weight, bias, mean, rstd, ns);
+                AutogradEngine.Accumulate(input, dx);
+            });
+        }
+
+        return y;
+    }
+
+    /// <summary>
+    /// <c>LayerNorm(residual + dropout(z))</c> as one op, the post-norm residual step of a transformer block: one
+    /// pass per row forms the sum (keeping it for backward) and normalises it; backward sends the same gradient to the
+    /// residual and, through the regenerated counter-based mask, to z.
+    /// </summary>
+    /// <param name="residual">The residual stream <c>[*, d]</c>.</param>
+    /// <param name="z">The sub-layer output, same shape.</param>
+    /// <param name="p">Dropout probability on z (0 for none); one seed is drawn when 0 &lt; p &lt; 1.</param>
+    /// <param name="generator">Source of the dropout seed.</param>
+    /// <param name="weight">Layer norm scale <c>[d]</c> or null.</param>
+    /// <param name="bias">Layer norm shift <c>[d]</c> or null.</param>
+    /// <param name="eps">Layer norm eps.</param>
+    internal static Tensor AddDropoutLayerNorm(Tensor residual, Tensor z, float p, Random.Generator? generator, Tensor? weight, Tensor? bias, float eps)
+    {
+        int d = residual.Shape[-1];
+        int rows = d == 0 ? 0 : residual.NumElements / d;
+        bool dropout = p > 0f;
+        ulong seed = dropout && p < 1f ? (generator ?? Random.Generator.Default).NextUInt64() : 0UL;
+        uint threshold = Kernels.DropoutMask.Threshold(p);
+        float scale = Kernels.DropoutMask.Scale(p);
+        var sum = new float[rows * d]; // residual + dropout(z), kept for backward
+        var rb = residual.Buffer;
+        int ro = residual.Offset;
+        var zb = z.Buffer;
+        int zo = z.Offset;
+        Kernels.Elementwise.ParallelChunks(rows * d, 3, (s, n) =>
+        {
+            var dst = sum.AsSpan(s, n);
+            if (dropout)
+            {
+                Kernels.DropoutMask.Apply(seed, s, threshold, scale, zb.AsSpan(zo + s, n), dst);
+                Kernels.Elementwise.AddInPlace(dst, rb.AsSpan(ro + s, n));
+            }
+            else
+            {
+                TensorPrimitives.Add(zb.AsSpan(zo + s, n), rb.AsSpan(ro + s, n), dst);
+            }
+        });
+
+        var y = Tensor.Empty(residual.Shape);
+        var mean = new float[rows];
+        var rstd = new float[rows];
+        LayerNormRows(sum, 0, y.Buffer, rows, d, weight, bias, eps, mean, rstd);
+        if (AutogradEngine.NeedsGrad(residual, z, weight, bias))
+        {
+            AutogradEngine.Record(y, "AddDropoutLayerNorm", [residual, z, weight, bias], g =>
+            {
+                var ds = Tensor.Empty(residual.Shape); // gradient of the sum
+                LayerNormBackwardRows(sum, 0, g.Buffer, g.Offset, ds.Buffer, rows, d, weight, bias, mean, rstd, new Shape(d));
+                if (z.RequiresGrad)
+                {
+                    var dz = ds;
+                    if (dropout)
+                    {
+                        dz = Tensor.Empty(z.Shape);
+                        var dsb = ds.Buffer;
+                        var dzb = dz.Buffer;
+                        Kernels.Elementwise.ParallelChunks(rows * d, 2, (s, n) => Kernels.DropoutMask.Apply(seed, s, threshold, scale, dsb.AsSpan(s, n), dzb.AsSpan(s, n)));
+                    }
+
+                    AutogradEngine.Accumulate(z, dz);
+                }
+
+                AutogradEngine.Accumulate(residual, ds);
+            });
+        }
+
+        return y;
+    }
+
+    /// <summary>Normalises <paramref name="rows"/> rows of width d from xb[xo..] into yb[0..], saving each row's mean and rstd.</summary>
+    private static void LayerNormRows(float[] xb, int xo, float[] yb, int rows, int d, Tensor? weight, Tensor? bias, float eps, float[] mean, float[] rstd)
+    {
         Engine.ParallelFor(rows, 4L * d, (s, e) =>
         {
             ReadOnlySpan<float> w = weight is null ? default : weight.AsReadOnlySpan();
@@ -56,68 +142,63 @@ public static partial class Functional
                 (mean[r], rstd[r]) = Kernels.LayerNorm.RowForward(xb.AsSpan(xo + (r * d), d), w, b, yb.AsSpan(r * d, d), eps);
             }
         });
+    }
 
-        if (AutogradEngine.NeedsGrad(input, weight, bias))
+    /// <summary>
+    /// Layer norm backward over all rows: dx into dxb[0..], and the weight and bias gradients accumulated into their
+    /// tensors when they require them. Those parameter sums run over fixed 64-row blocks (in parallel), then over the
+    /// blocks in order in double, so they do not depend on the thread count.
+    /// </summary>
+    private static void LayerNormBackwardRows(float[] xb, int xo, float[] gb, int go, float[] dxb, int rows, int d, Tensor? weight, Tensor? bias,
+        float[] mean, float[] rstd, Shape ns)
+    {
+        const int BlockRows = 64;
+        bool needParams = weight is { RequiresGrad: true } || bias is { RequiresGrad: true };
+        int blocks = (rows + BlockRows - 1) / BlockRows;
+        var partialW = needParams ? new float[blocks * d] : null;
+        var partialB = needParams ? new float[blocks * d] : null;
+        Engine.ParallelFor(blocks, 6L * d * BlockRows, (s, e) =>
         {
-            AutogradEngine.Record(y, Op, [input, weight, bias], g =>
+            ReadOnlySpan<float> w = weight is null ? default : weight.AsReadOnlySpan();
+            for (int blk = s; blk < e; blk++)
             {
-                var gb = g.Buffer;
-                int go = g.Offset;
-                if (input.RequiresGrad)
+                var pw = partialW.AsSpan(needParams ? blk * d : 0, needParams ? d : 0);
+                var pb = partialB.AsSpan(needParams ? blk * d : 0, needParams ? d : 0);
+                int r1 = Math.Min(rows, (blk + 1) * BlockRows);
+                for (int r = blk * BlockRows; r < r1; r++)
                 {
-                    var dx = Tensor.Empty(input.Shape);
-                    var db = dx.Buffer;
-                    Engine.ParallelFor(rows, 6L * d, (s, e) =>
-                    {
-                        ReadOnlySpan<float> w = weight is null ? default : weight.AsReadOnlySpan();
-                        var scratch = ArrayPool<float>.Shared.Rent(d);
-                        try
-                        {
-                            for (int r = s; r < e; r++)
-                            {
-                                Kernels.LayerNorm.RowBackward(xb.AsSpan(xo + (r * d), d), gb.AsSpan(go + (r * d), d), w, mean[r], rstd[r], db.AsSpan(r * d, d), scratch);
-                            }
-                        }
-                        finally
-                        {
-                            ArrayPool<float>.Shared.Return(scratch);
-                        }
-                    });
-
-                    AutogradEngine.Accumulate(input, dx);
+                    Kernels.LayerNorm.RowBackward(xb.AsSpan(xo + (r * d), d), gb.AsSpan(go + (r * d), d), w, mean[r], rstd[r], dxb.AsSpan(r * d, d), pw, pb);
                 }
+            }
+        });
 
-                if (weight is { RequiresGrad: true } || bias is { RequiresGrad: true })
-                {
-                    // Summed over rows in double: a long batch of rows would otherwise lose low bits.
-                    var dw = new double[d];
-                    var dbias = new double[d];
-                    for (int r = 0; r < rows; r++)
-                    {
-                        var xr = xb.AsSpan(xo + (r * d), d);
-                        var gr = gb.AsSpan(go + (r * d), d);
-                        float m = mean[r], rs = rstd[r];
-                        for (int i = 0; i < d; i++)
-                        {
-                            dw[i] += gr[i] * ((xr[i] - m) * rs);
-                            dbias[i] += gr[i];
-                        }
-                    }
-
-                    if (weight is not null)
-                    {
-                        AutogradEngine.Accumulate(weight, FromDoubles(dw, ns));
-                    }
-
-                    if (bias is not null)
-                    {
-                        AutogradEngine.Accumulate(bias, FromDoubles(dbias, ns));
-                    }
-                }
-            });
+        if (!needParams)
+        {
+            return;
         }
 
-        return y;
+        var dw = new double[d];
+        var dbias = new double[d];
+        for (int blk = 0; blk < blocks; blk++)
+        {
+            var pw = partialW.AsSpan(blk * d, d);
+            var pb = partialB.AsSpan(blk * d, d);
+            for (int i = 0; i < d; i++)
+            {
+                dw[i] += pw[i];
+                dbias[i] += pb[i];
+            }
+        }
+
+        if (weight is not null)
+        {
+            AutogradEngine.Accumulate(weight, FromDoubles(dw, ns));
+        }
+
+        if (bias is not null)
+        {
+            AutogradEngine.Accumulate(bias, FromDoubles(dbias, ns));
+        }
     }
 
     /// <summary>

@@ -94,6 +94,46 @@ internal static class Gelu
         }
     }
 
+    /// <summary>
+    /// y = gelu(u) and d = gelu'(u) in one pass, for a fused layer that keeps d for its backward instead of u;
+    /// y or d may alias u.
+    /// </summary>
+    public static void ForwardWithDerivative(ReadOnlySpan<float> u, Span<float> y, Span<float> d)
+    {
+        ref float ru = ref MemoryMarshal.GetReference(u);
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        ref float rd = ref MemoryMarshal.GetReference(d);
+        int n = u.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + 16 <= n; i += 16)
+            {
+                var v = Vector512.LoadUnsafe(ref ru, (nuint)i);
+                var (phi, der) = PhiAndDerivative(v);
+                (v * phi).StoreUnsafe(ref ry, (nuint)i);
+                der.StoreUnsafe(ref rd, (nuint)i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= n; i += 8)
+            {
+                var v = Vector256.LoadUnsafe(ref ru, (nuint)i);
+                var (phi, der) = PhiAndDerivative(v);
+                (v * phi).StoreUnsafe(ref ry, (nuint)i);
+                der.StoreUnsafe(ref rd, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            float v = Unsafe.Add(ref ru, i);
+            var (phi, der) = PhiAndDerivative(v);
+            Unsafe.Add(ref ry, i) = v * phi;
+            Unsafe.Add(ref rd, i) = der;
+        }
+    }
+
     /// <summary>Φ(x), the standard normal CDF.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Phi(float x)
@@ -116,7 +156,11 @@ internal static class Gelu
 
     /// <summary>gelu'(x) = Φ(x) + x φ(x).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Derivative(float x)
+    public static float Derivative(float x) => PhiAndDerivative(x).Derivative;
+
+    /// <summary>Φ(x) and gelu'(x), sharing the work (two exponentials: e^(-z²) is needed for φ on its own).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (float Phi, float Derivative) PhiAndDerivative(float x)
     {
         float xc = MathF.Min(MathF.Max(x, -Clamp), Clamp);
         float t = 1f / MathF.FusedMultiplyAdd(MathF.Abs(xc) * InvSqrt2, 0.5f, 1f);
@@ -128,7 +172,7 @@ internal static class Gelu
         ez = MathF.FusedMultiplyAdd(ez, -hze, ez); // exp(-z²)
         float half = 0.5f * t * ez * FastExp.Exp(c);
         float phi = xc >= 0f ? 1f - half : half;
-        return MathF.FusedMultiplyAdd(xc, ez * InvSqrt2Pi, phi);
+        return (phi, MathF.FusedMultiplyAdd(xc, ez * InvSqrt2Pi, phi));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -149,7 +193,10 @@ internal static class Gelu
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Derivative(Vector512<float> x)
+    private static Vector512<float> Derivative(Vector512<float> x) => PhiAndDerivative(x).Derivative;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<float> Phi, Vector512<float> Derivative) PhiAndDerivative(Vector512<float> x)
     {
         var xc = Vector512.Min(Vector512.Max(x, Vector512.Create(-Clamp)), Vector512.Create(Clamp));
         var t = Vector512<float>.One / Vector512.FusedMultiplyAdd(Vector512.Abs(xc) * Vector512.Create(InvSqrt2), Vector512.Create(0.5f), Vector512<float>.One);
@@ -161,7 +208,7 @@ internal static class Gelu
         ez = Vector512.FusedMultiplyAdd(ez, -hze, ez);
         var half = Vector512.Create(0.5f) * t * ez * FastExp.Exp(c);
         var phi = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(xc, Vector512<float>.Zero), Vector512<float>.One - half, half);
-        return Vector512.FusedMultiplyAdd(xc, ez * Vector512.Create(InvSqrt2Pi), phi);
+        return (phi, Vector512.FusedMultiplyAdd(xc, ez * Vector512.Create(InvSqrt2Pi), phi));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -182,7 +229,10 @@ internal static class Gelu
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Derivative(Vector256<float> x)
+    private static Vector256<float> Derivative(Vector256<float> x) => PhiAndDerivative(x).Derivative;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float> Phi, Vector256<float> Derivative) PhiAndDerivative(Vector256<float> x)
     {
         var xc = Vector256.Min(Vector256.Max(x, Vector256.Create(-Clamp)), Vector256.Create(Clamp));
         var t = Vector256<float>.One / Vector256.FusedMultiplyAdd(Vector256.Abs(xc) * Vector256.Create(InvSqrt2), Vector256.Create(0.5f), Vector256<float>.One);
@@ -194,7 +244,7 @@ internal static class Gelu
         ez = Vector256.FusedMultiplyAdd(ez, -hze, ez);
         var half = Vector256.Create(0.5f) * t * ez * FastExp.Exp(c);
         var phi = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(xc, Vector256<float>.Zero), Vector256<float>.One - half, half);
-        return Vector256.FusedMultiplyAdd(xc, ez * Vector256.Create(InvSqrt2Pi), phi);
+        return (phi, Vector256.FusedMultiplyAdd(xc, ez * Vector256.Create(InvSqrt2Pi), phi));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
