@@ -32,24 +32,20 @@ public static partial class BlockProfile
 
         Tensor Leaf(params int[] shape) => Tensor.Randn(shape, g).RequiresGrad_();
 
+        // The ops of TransformerBlock.Forward (post-norm, training), in order, each on inputs of its shape.
         var rows = new List<(string Name, double Fwd, double Bwd)>
         {
             Op("in_proj linear [N,64]->[N,192]", [Leaf(B, L, D)], x => F.Linear(x[0], attn.InProjWeight, attn.InProjBias), reps),
-            Op("split heads permute", [Leaf(B, L, 3 * D)], x => x[0].Reshape(B, L, 3, H, Dh).Permute(2, 0, 3, 1, 4), reps),
-            Op("sdpa causal, dropout", [Leaf(B, H, L, Dh), Leaf(B, H, L, Dh), Leaf(B, H, L, Dh)],
-                x => F.ScaledDotProductAttention(x[0], x[1], x[2], isCausal: true, dropoutP: P, generator: gen), reps),
-            Op("merge heads permute", [Leaf(B, H, L, Dh)], x => x[0].Transpose(1, 2).Reshape(B, L, D), reps),
+            Op("fused attention (causal, dropout)", [Leaf(B, L, 3 * D)],
+                x => F.MultiHeadAttentionCore(x[0], 0, x[0], D, x[0], 2 * D, D, H, null, null, true, P, gen), reps),
             Op("out_proj linear [N,64]->[N,64]", [Leaf(B, L, D)], x => attn.OutProj.Forward(x[0]), reps),
-            Op("dropout1 [N,64]", [Leaf(B, L, D)], x => F.Dropout(x[0], P, generator: gen), reps),
-            Op("residual add [N,64]", [Leaf(B, L, D), Leaf(B, L, D)], x => x[0] + x[1], reps),
-            Op("norm1", [Leaf(B, L, D)], x => block.Norm1.Forward(x[0]), reps),
-            Op("linear1 [N,64]->[N,256]", [Leaf(B, L, D)], x => block.Linear1.Forward(x[0]), reps),
-            Op("gelu [N,256]", [Leaf(B, L, Ffn)], x => x[0].Gelu(), reps),
-            Op("ff dropout [N,256]", [Leaf(B, L, Ffn)], x => F.Dropout(x[0], P, generator: gen), reps),
+            Op("dropout1 + residual + norm1", [Leaf(B, L, D), Leaf(B, L, D)],
+                x => F.AddDropoutLayerNorm(x[0], x[1], P, gen, block.Norm1.Weight, block.Norm1.Bias, block.Norm1.Eps), reps),
+            Op("linear1 + gelu + dropout [N,64]->[N,256]", [Leaf(B, L, D)],
+                x => F.LinearActivationDropout(x[0], block.Linear1.Weight, block.Linear1.Bias, TransformerActivation.Gelu, P, gen), reps),
             Op("linear2 [N,256]->[N,64]", [Leaf(B, L, Ffn)], x => block.Linear2.Forward(x[0]), reps),
-            Op("dropout2 [N,64]", [Leaf(B, L, D)], x => F.Dropout(x[0], P, generator: gen), reps),
-            Op("residual add [N,64]", [Leaf(B, L, D), Leaf(B, L, D)], x => x[0] + x[1], reps),
-            Op("norm2", [Leaf(B, L, D)], x => block.Norm2.Forward(x[0]), reps),
+            Op("dropout2 + residual + norm2", [Leaf(B, L, D), Leaf(B, L, D)],
+                x => F.AddDropoutLayerNorm(x[0], x[1], P, gen, block.Norm2.Weight, block.Norm2.Bias, block.Norm2.Eps), reps),
         };
 
         double sumF = rows.Sum(r => r.Fwd), sumB = rows.Sum(r => r.Bwd);

@@ -1,3 +1,8 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace ParamGen.Tensors.Kernels;
 
 /// <summary>
@@ -65,8 +70,9 @@ internal sealed class AttentionPlan
 
     public float DropScale { get; init; }
 
-    /// <summary>Row length of the per-thread score scratch: Lk rounded up to whole 8-float vectors.</summary>
-    public int Ld => Math.Max(8, (Lk + 7) & ~7);
+    /// <summary>Row length of the per-thread score scratch: Lk rounded up to whole vectors (16 floats where the
+    /// CPU has 512-bit vectors, else 8), so tiles never need a scalar tail.</summary>
+    public int Ld => System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? Math.Max(16, (Lk + 15) & ~15) : Math.Max(8, (Lk + 7) & ~7);
 
     /// <summary>One past the last key query i sees.</summary>
     public int KeyEnd(int i) => Causal ? Math.Clamp(i + (Lk - Lq) + 1, 0, Lk) : Lk;
@@ -133,6 +139,13 @@ internal static class AttentionHead
         int lq = pl.Lq, lk = pl.Lk, ld = pl.Ld;
         int qo = q.Start(f, pl.Heads), ko = k.Start(f, pl.Heads), vo = v.Start(f, pl.Heads), oo = o.Start(f, pl.Heads);
         int p0 = f * lq * lk;
+        if (f + 1 < pl.Count)
+        {
+            PrefetchRows(q, f + 1, pl.Heads, lq, pl.D);
+            PrefetchRows(k, f + 1, pl.Heads, lk, pl.D);
+            PrefetchRows(v, f + 1, pl.Heads, lk, pl.Dv);
+        }
+
         var kt = s.Transposed;
         var rows = s.Rows;
         TransposeInto(k.Buffer, ko, k.RowStride, lk, pl.D, kt, ld);
@@ -178,6 +191,14 @@ internal static class AttentionHead
         int lq = pl.Lq, lk = pl.Lk, ld = pl.Ld, h = pl.Heads;
         int qo = q.Start(f, h), ko = k.Start(f, h), vo = v.Start(f, h), go = g.Start(f, h);
         int p0 = f * lq * lk;
+        if (f + 1 < pl.Count)
+        {
+            PrefetchRows(q, f + 1, h, lq, pl.D);
+            PrefetchRows(k, f + 1, h, lk, pl.D);
+            PrefetchRows(v, f + 1, h, lk, pl.Dv);
+            PrefetchRows(g, f + 1, h, lq, pl.Dv);
+            PrefetchRows(new HeadLayout(probs, (f + 1) * lq * lk, 0, 0, 0), 0, 1, 1, lq * lk);
+        }
         if (dv is { } dvl)
         {
             // dV = Pd^T dO with Pd the probabilities as applied (dropped); key block j0 starts at its first query.
@@ -256,18 +277,105 @@ internal static class AttentionHead
         }
     }
 
+    /// <summary>
+    /// Asks for the rows of the next head ahead of use: a head's rows are strided through a large buffer and read
+    /// once, so without the hint each head starts with a run of cache misses the hardware prefetcher does not foresee.
+    /// </summary>
+    private static unsafe void PrefetchRows(in HeadLayout m, int f, int heads, int rows, int cols)
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        int start = m.Start(f, heads);
+        fixed (float* p = m.Buffer)
+        {
+            for (int j = 0; j < rows; j++)
+            {
+                float* row = p + start + ((long)j * m.RowStride);
+                for (int c = 0; c < cols; c += 16)
+                {
+                    Sse.Prefetch0(row + c);
+                }
+            }
+        }
+    }
+
     /// <summary>dst[c, j] = src[off + j * rowStride + c] for j &lt; rows, c &lt; cols; columns rows..ld of dst are zeroed.</summary>
+    /// <remarks>8 x 8 blocks are transposed in registers (AVX) where the CPU has it; the rest element by element.</remarks>
     private static void TransposeInto(float[] src, int off, int rowStride, int rows, int cols, float[] dst, int ld)
     {
+        int j0 = 0;
+        if (Avx.IsSupported)
+        {
+            ref float rs = ref MemoryMarshal.GetArrayDataReference(src);
+            ref float rd = ref MemoryMarshal.GetArrayDataReference(dst);
+            for (; j0 + 8 <= rows; j0 += 8)
+            {
+                int c0 = 0;
+                for (; c0 + 8 <= cols; c0 += 8)
+                {
+                    Transpose8x8(ref Unsafe.Add(ref rs, off + (j0 * rowStride) + c0), rowStride, ref Unsafe.Add(ref rd, (c0 * ld) + j0), ld);
+                }
+
+                for (int c = c0; c < cols; c++)
+                {
+                    for (int j = j0; j < j0 + 8; j++)
+                    {
+                        dst[(c * ld) + j] = src[off + (j * rowStride) + c];
+                    }
+                }
+            }
+        }
+
         for (int c = 0; c < cols; c++)
         {
             var d = dst.AsSpan(c * ld, ld);
-            for (int j = 0; j < rows; j++)
+            for (int j = j0; j < rows; j++)
             {
                 d[j] = src[off + (j * rowStride) + c];
             }
 
             d[rows..].Clear();
         }
+    }
+
+    /// <summary>The 8 x 8 block at <paramref name="s"/> (row stride ss) transposed into <paramref name="d"/> (row stride ds).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(ref float s, int ss, ref float d, int ds)
+    {
+        var r0 = Vector256.LoadUnsafe(ref s);
+        var r1 = Vector256.LoadUnsafe(ref s, (nuint)ss);
+        var r2 = Vector256.LoadUnsafe(ref s, (nuint)(2 * ss));
+        var r3 = Vector256.LoadUnsafe(ref s, (nuint)(3 * ss));
+        var r4 = Vector256.LoadUnsafe(ref s, (nuint)(4 * ss));
+        var r5 = Vector256.LoadUnsafe(ref s, (nuint)(5 * ss));
+        var r6 = Vector256.LoadUnsafe(ref s, (nuint)(6 * ss));
+        var r7 = Vector256.LoadUnsafe(ref s, (nuint)(7 * ss));
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44);
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44);
+        var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44);
+        var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Permute2x128(u0, u4, 0x20).StoreUnsafe(ref d);
+        Avx.Permute2x128(u1, u5, 0x20).StoreUnsafe(ref d, (nuint)ds);
+        Avx.Permute2x128(u2, u6, 0x20).StoreUnsafe(ref d, (nuint)(2 * ds));
+        Avx.Permute2x128(u3, u7, 0x20).StoreUnsafe(ref d, (nuint)(3 * ds));
+        Avx.Permute2x128(u0, u4, 0x31).StoreUnsafe(ref d, (nuint)(4 * ds));
+        Avx.Permute2x128(u1, u5, 0x31).StoreUnsafe(ref d, (nuint)(5 * ds));
+        Avx.Permute2x128(u2, u6, 0x31).StoreUnsafe(ref d, (nuint)(6 * ds));
+        Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref d, (nuint)(7 * ds));
     }
 }
