@@ -130,6 +130,66 @@ public static partial class Functional
         return y;
     }
 
+    /// <summary>
+    /// <c>residual + dropout(z)</c> as one op, the pre-norm residual step of a transformer block: one pass, and a
+    /// backward that hands the gradient to the residual as is and to z through the regenerated counter-based mask.
+    /// </summary>
+    /// <param name="residual">The residual stream.</param>
+    /// <param name="z">The sub-layer output, same shape.</param>
+    /// <param name="p">Dropout probability on z (0 for none); one seed is drawn when 0 &lt; p &lt; 1.</param>
+    /// <param name="generator">Source of the dropout seed.</param>
+    internal static Tensor AddDropout(Tensor residual, Tensor z, float p, Random.Generator? generator)
+    {
+        bool dropout = p > 0f;
+        ulong seed = dropout && p < 1f ? (generator ?? Random.Generator.Default).NextUInt64() : 0UL;
+        uint threshold = Kernels.DropoutMask.Threshold(p);
+        float scale = Kernels.DropoutMask.Scale(p);
+        var y = Tensor.Empty(residual.Shape);
+        var yb = y.Buffer;
+        var rb = residual.Buffer;
+        int ro = residual.Offset;
+        var zb = z.Buffer;
+        int zo = z.Offset;
+        Kernels.Elementwise.ParallelChunks(y.NumElements, 3, (s, n) =>
+        {
+            var dst = yb.AsSpan(s, n);
+            if (dropout)
+            {
+                Kernels.DropoutMask.Apply(seed, s, threshold, scale, zb.AsSpan(zo + s, n), dst);
+                Kernels.Elementwise.AddInPlace(dst, rb.AsSpan(ro + s, n));
+            }
+            else
+            {
+                TensorPrimitives.Add(zb.AsSpan(zo + s, n), rb.AsSpan(ro + s, n), dst);
+            }
+        });
+
+        if (AutogradEngine.NeedsGrad(residual, z))
+        {
+            AutogradEngine.Record(y, "AddDropout", [residual, z], g =>
+            {
+                if (z.RequiresGrad)
+                {
+                    var dz = g;
+                    if (dropout)
+                    {
+                        dz = Tensor.Empty(z.Shape);
+                        var gb = g.Buffer;
+                        int go = g.Offset;
+                        var dzb = dz.Buffer;
+                        Kernels.Elementwise.ParallelChunks(g.NumElements, 2, (s, n) => Kernels.DropoutMask.Apply(seed, s, threshold, scale, gb.AsSpan(go + s, n), dzb.AsSpan(s, n)));
+                    }
+
+                    AutogradEngine.Accumulate(z, dz);
+                }
+
+                AutogradEngine.Accumulate(residual, g);
+            });
+        }
+
+        return y;
+    }
+
     /// <summary>Normalises <paramref name="rows"/> rows of width d from xb[xo..] into yb[0..], saving each row's mean and rstd.</summary>
     private static void LayerNormRows(float[] xb, int xo, float[] yb, int rows, int d, Tensor? weight, Tensor? bias, float eps, float[] mean, float[] rstd)
     {

@@ -95,8 +95,11 @@ public sealed class TransformerBlock : Module<Tensor, Tensor>
         var x = src;                                                                // [B, L, d]
         if (NormFirst)
         {
-            x = x + SelfAttentionBlock(Norm1.Forward(x), srcMask, srcKeyPaddingMask, isCausal);
-            x = x + FeedForwardBlock(Norm2.Forward(x));
+            // Each residual step is one fused op: x + dropout(sublayer(norm(x))).
+            var h = Norm1.Forward(x);                                                  // [B, L, d]
+            x = Functional.AddDropout(x, SelfAttn.Forward(h, h, h, srcKeyPaddingMask, srcMask, isCausal), Dropout1.ActiveP, Dropout1.Generator);
+            var ff = Linear2.Forward(FeedForwardHidden(Norm2.Forward(x)));            // [B, L, d]
+            x = Functional.AddDropout(x, ff, Dropout2.ActiveP, Dropout2.Generator);
         }
         else
         {
@@ -109,11 +112,6 @@ public sealed class TransformerBlock : Module<Tensor, Tensor>
 
         return x;
     }
-
-    private Tensor SelfAttentionBlock(Tensor x, Tensor? mask, Tensor? keyPaddingMask, bool isCausal)
-        => Dropout1.Forward(SelfAttn.Forward(x, x, x, keyPaddingMask, mask, isCausal));     // [B, L, d]
-
-    private Tensor FeedForwardBlock(Tensor x) => Dropout2.Forward(Linear2.Forward(FeedForwardHidden(x)));   // [B, L, d]
 
     /// <summary>dropout(act(linear1(x))) as one fused op.</summary>
     private Tensor FeedForwardHidden(Tensor x)

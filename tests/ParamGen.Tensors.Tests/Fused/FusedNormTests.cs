@@ -93,13 +93,37 @@ public class FusedNormTests
     }
 
     [Theory]
-    [InlineData(TransformerActivation.Gelu, false)]
-    [InlineData(TransformerActivation.Relu, true)]
-    public void PostNormBlockMatchesItsModulesComposedOneByOne(TransformerActivation act, bool padded)
+    [InlineData(1, 1, 0f)]
+    [InlineData(3, 7, 0.25f)]
+    [InlineData(70, 64, 1f)]
+    public void AddDropoutMatchesTheUnfusedComposition(int rows, int d, float p)
+    {
+        var g = new Generator(3);
+        var res = Leaf(g, rows, d);
+        var z = Leaf(g, rows, d);
+        var (resr, zr) = (Twin(res), Twin(z));
+        var y = F.AddDropout(res, z, p, new Generator(8));
+        ulong seed = new Generator(8).NextUInt64();
+        var expected = resr.Add(p > 0 ? zr.Mul(FusedLinearTests.KeepFactors(seed, p, [rows, d])) : zr);
+        TensorAssert.Close(expected, y, 1e-6, 1e-7, "output");
+
+        var up = Tensor.Randn([rows, d], g);
+        y.Backward(up);
+        expected.Backward(up);
+        TensorAssert.Close(resr.Grad!, res.Grad!, 1e-6, 1e-7, "residual gradient");
+        TensorAssert.Close(zr.Grad!, z.Grad!, 1e-6, 1e-7, "sub-layer gradient");
+    }
+
+    [Theory]
+    [InlineData(TransformerActivation.Gelu, false, false)]
+    [InlineData(TransformerActivation.Relu, true, false)]
+    [InlineData(TransformerActivation.Gelu, true, true)]
+    [InlineData(TransformerActivation.Relu, false, true)]
+    public void BlockMatchesItsModulesComposedOneByOne(TransformerActivation act, bool padded, bool normFirst)
     {
         const int B = 3, L = 10, D = 16, H = 2, Ff = 24;
         var gen = new Generator(11);
-        var block = new TransformerBlock(D, H, Ff, dropout: 0.2f, activation: act, generator: gen);
+        var block = new TransformerBlock(D, H, Ff, dropout: 0.2f, activation: act, normFirst: normFirst, generator: gen);
         var x = Leaf(new Generator(12), B, L, D);
         var xr = Twin(x);
         Tensor? padding = padded ? new Tensor([.. Enumerable.Range(0, B * L).Select(i => i % L >= L - 2 ? 1f : 0f)], B, L) : null;
@@ -114,11 +138,26 @@ public class FusedNormTests
 
         // Unfused: the same modules one at a time, drawing their dropout seeds in the same order.
         gen.SetState(state);
-        var sa = block.SelfAttn.Forward(xr, xr, xr, keyPaddingMask: padding, isCausal: true);
-        var x1 = block.Norm1.Forward(xr + block.Dropout1.Forward(sa));
-        var hidden = block.Linear1.Forward(x1);
-        hidden = block.FfDropout.Forward(act == TransformerActivation.Gelu ? hidden.Gelu() : hidden.Relu());
-        var expected = block.Norm2.Forward(x1 + block.Dropout2.Forward(block.Linear2.Forward(hidden)));
+        Tensor FeedForward(Tensor t)
+        {
+            var hidden = block.Linear1.Forward(t);
+            hidden = block.FfDropout.Forward(act == TransformerActivation.Gelu ? hidden.Gelu() : hidden.Relu());
+            return block.Dropout2.Forward(block.Linear2.Forward(hidden));
+        }
+
+        Tensor expected;
+        if (normFirst)
+        {
+            var h = block.Norm1.Forward(xr);
+            var x1 = xr + block.Dropout1.Forward(block.SelfAttn.Forward(h, h, h, keyPaddingMask: padding, isCausal: true));
+            expected = x1 + FeedForward(block.Norm2.Forward(x1));
+        }
+        else
+        {
+            var x1 = block.Norm1.Forward(xr + block.Dropout1.Forward(block.SelfAttn.Forward(xr, xr, xr, keyPaddingMask: padding, isCausal: true)));
+            expected = block.Norm2.Forward(x1 + FeedForward(x1));
+        }
+
         TensorAssert.Close(expected, y, 1e-4, 1e-5, "output");
         expected.Backward(up);
         TensorAssert.Close(xr.Grad!, x.Grad!, 1e-4, 1e-5, "input gradient");
