@@ -20,6 +20,14 @@ public partial class Tensor
         }
 
         var y = Empty(outShape);
+        if (TOp.Exact && a.Shape == b.Shape)
+        {
+            // Same shapes: one span op, split over threads when large (exact ops give the same bits for any split).
+            var (ab, ao, bb, bo, yb) = (a.Buffer, a.Offset, b.Buffer, b.Offset, y.Buffer);
+            Elementwise.ParallelChunks(y.NumElements, 1, (s, n) => TOp.Apply(ab.AsSpan(ao + s, n), bb.AsSpan(bo + s, n), yb.AsSpan(s, n)));
+            return y;
+        }
+
         Broadcast.Binary<TOp>(a.AsReadOnlySpan(), a.Shape, b.AsReadOnlySpan(), b.Shape, y.Span, outShape);
         return y;
     }
@@ -28,6 +36,13 @@ public partial class Tensor
         where TOp : struct, IBinaryOp
     {
         var y = Empty(a.Shape);
+        if (TOp.Exact)
+        {
+            var (ab, ao, yb) = (a.Buffer, a.Offset, y.Buffer);
+            Elementwise.ParallelChunks(y.NumElements, 1, (start, n) => TOp.Apply(ab.AsSpan(ao + start, n), s, yb.AsSpan(start, n)));
+            return y;
+        }
+
         TOp.Apply(a.AsReadOnlySpan(), s, y.Span);
         return y;
     }
