@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using ParamGen.Tensors.Autograd;
 using ParamGen.Tensors.Kernels;
 

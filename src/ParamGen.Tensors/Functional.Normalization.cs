@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Numerics.Tensors;
 using ParamGen.Tensors.Autograd;
