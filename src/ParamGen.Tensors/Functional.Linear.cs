@@ -50,9 +50,10 @@ public static partial class Functional
 
     /// <summary>
     /// Accumulates the gradients of <c>y = x W^T + b</c> given dy = <paramref name="g"/> (any shape with
-    /// <c>[rows, out]</c> elements): dx = dy W, dW = dy^T x, db = column sums of dy.
+    /// <c>[rows, out]</c> elements): dx = dy W, dW = dy^T x, db = column sums of dy (or <paramref name="biasGrad"/> when
+    /// the caller already has them).
     /// </summary>
-    internal static void LinearBackward(Tensor g, Tensor input, Tensor weight, Tensor? bias)
+    internal static void LinearBackward(Tensor g, Tensor input, Tensor weight, Tensor? bias, Tensor? biasGrad = null)
     {
         int inF = weight.Shape[1];
         int outF = weight.Shape[0];
@@ -73,8 +74,13 @@ public static partial class Functional
 
         if (bias is { RequiresGrad: true })
         {
-            var db = Tensor.Empty(bias.Shape); // [out]
-            ColumnSums.Compute(g.Buffer, g.Offset, rows, outF, db.Span);
+            var db = biasGrad;
+            if (db is null)
+            {
+                db = Tensor.Empty(bias.Shape); // [out]
+                ColumnSums.Compute(g.Buffer, g.Offset, rows, outF, db.Span);
+            }
+
             AutogradEngine.Accumulate(bias, db);
         }
     }
@@ -168,34 +174,55 @@ public static partial class Functional
             AutogradEngine.Record(y, "LinearActivationDropout", [input, weight, bias], g =>
             {
                 // dU = dY * mask * act'(u); for ReLU, act'(u) * mask is scale exactly where the output is positive.
+                // The bias gradient's per-block column sums are taken while each block of dU is in cache.
                 var gu = Tensor.Empty(y.Shape); // [*, out]
                 var gb = g.Buffer;
                 int go = g.Offset;
                 var gub = gu.Buffer;
                 float keep = dropout ? scale : 1f;
-                Elementwise.ParallelChunks(rows * outF, 4, (s, n) =>
+                bool biasGrad = bias is { RequiresGrad: true };
+                int sumBlocks = (rows + ColumnSums.BlockRows - 1) / ColumnSums.BlockRows;
+                var partial = biasGrad ? new float[sumBlocks * outF] : null;
+                Engine.ParallelFor(sumBlocks, 4L * ColumnSums.BlockRows * outF, (bs, be) =>
                 {
-                    var dst = gub.AsSpan(s, n);
-                    var up = gb.AsSpan(go + s, n);
-                    if (gelu)
+                    for (int blk = bs; blk < be; blk++)
                     {
-                        System.Numerics.Tensors.TensorPrimitives.Multiply(up, deriv.AsSpan(s, n), dst);
-                        if (dropout)
+                        int s = blk * ColumnSums.BlockRows * outF;
+                        int n = (Math.Min(rows, (blk + 1) * ColumnSums.BlockRows) * outF) - s;
+                        var dst = gub.AsSpan(s, n);
+                        var up = gb.AsSpan(go + s, n);
+                        if (gelu)
                         {
-                            DropoutMask.Apply(seed, s, threshold, scale, dst, dst);
+                            System.Numerics.Tensors.TensorPrimitives.Multiply(up, deriv.AsSpan(s, n), dst);
+                            if (dropout)
+                            {
+                                DropoutMask.Apply(seed, s, threshold, scale, dst, dst);
+                            }
                         }
-                    }
-                    else
-                    {
-                        var ys = yb.AsSpan(s, n);
-                        for (int i = 0; i < n; i++)
+                        else
                         {
-                            dst[i] = ys[i] > 0f ? up[i] * keep : 0f;
+                            var ys = yb.AsSpan(s, n);
+                            for (int i = 0; i < n; i++)
+                            {
+                                dst[i] = ys[i] > 0f ? up[i] * keep : 0f;
+                            }
+                        }
+
+                        if (partial is not null)
+                        {
+                            ColumnSums.SumBlock(dst, outF, partial.AsSpan(blk * outF, outF));
                         }
                     }
                 });
 
-                LinearBackward(gu, input, weight, bias);
+                Tensor? db = null;
+                if (partial is not null)
+                {
+                    db = Tensor.Empty(bias!.Shape); // [out]
+                    ColumnSums.Combine(partial, sumBlocks, outF, db.Span);
+                }
+
+                LinearBackward(gu, input, weight, bias, db);
             });
         }
 

@@ -7,7 +7,8 @@ namespace ParamGen.Tensors.Kernels;
 /// </summary>
 internal static class ColumnSums
 {
-    private const int BlockRows = 64;
+    /// <summary>Rows per block; callers that produce the matrix block by block may sum each block themselves.</summary>
+    public const int BlockRows = 64;
 
     /// <summary>dst[j] = Σ_i src[offset + i * cols + j].</summary>
     public static void Compute(float[] src, int offset, int rows, int cols, Span<float> dst)
@@ -18,15 +19,27 @@ internal static class ColumnSums
         {
             for (int blk = s; blk < e; blk++)
             {
-                var acc = partial.AsSpan(blk * cols, cols);
-                int r1 = Math.Min(rows, (blk + 1) * BlockRows);
-                for (int r = blk * BlockRows; r < r1; r++)
-                {
-                    Elementwise.AddInPlace(acc, src.AsSpan(offset + (r * cols), cols));
-                }
+                int r0 = blk * BlockRows;
+                SumBlock(src.AsSpan(offset + (r0 * cols), (Math.Min(rows, r0 + BlockRows) - r0) * cols), cols, partial.AsSpan(blk * cols, cols));
             }
         });
 
+        Combine(partial, blocks, cols, dst);
+    }
+
+    /// <summary>acc = column sums of the rows in <paramref name="block"/> (whole rows of <paramref name="cols"/>), overwriting acc.</summary>
+    public static void SumBlock(ReadOnlySpan<float> block, int cols, Span<float> acc)
+    {
+        acc.Clear();
+        for (int at = 0; at < block.Length; at += cols)
+        {
+            Elementwise.AddInPlace(acc, block.Slice(at, cols));
+        }
+    }
+
+    /// <summary>dst[j] = Σ over blocks, in block order and in double, of partial[block, j].</summary>
+    public static void Combine(float[] partial, int blocks, int cols, Span<float> dst)
+    {
         var total = new double[cols];
         for (int blk = 0; blk < blocks; blk++)
         {
