@@ -40,7 +40,7 @@ public static partial class Functional
         var scoreShape = new Shape([.. query.Shape.Dims[..^2], lq, lk]);
         var plan = PlanAttention(count, 1, lq, lk, d, dv, scale ?? (1f / MathF.Sqrt(d)), isCausal, attnMask, scoreShape,
             keyPaddingMask, keyPaddingMask is null ? 1 : count / keyPaddingMask.Shape[0], dropoutP, generator);
-        var y = Tensor.Empty(new Shape([.. query.Shape.Dims[..^2], lq, dv])); // [..., Lq, Dv]
+        var y = Uninitialized(new Shape([.. query.Shape.Dims[..^2], lq, dv])); // [..., Lq, Dv]
 
         // Each head is a contiguous [L, D] block: batch stride L * D, no head stride (heads = 1).
         return RunAttention(plan, "ScaledDotProductAttention", [query, key, value],
@@ -76,7 +76,7 @@ public static partial class Functional
         int b = query.Shape[0], lq = query.Shape[1], lk = key.Shape[1], dh = d / heads;
         var scoreShape = new Shape(b, heads, lq, lk);
         var plan = PlanAttention(b * heads, heads, lq, lk, dh, dh, 1f / MathF.Sqrt(dh), isCausal, attnMask, scoreShape, keyPaddingMask, heads, dropoutP, generator);
-        var y = Tensor.Empty(new Shape(b, lq, d)); // [B, Lq, d]
+        var y = Uninitialized(new Shape(b, lq, d)); // [B, Lq, d]
         Tensor[] sources = ReferenceEquals(key, query) && ReferenceEquals(value, query) ? [query] : [query, key, value];
         int kSlot = sources.Length == 1 ? 0 : 1, vSlot = sources.Length == 1 ? 0 : 2;
         static HeadLayout Heads(Tensor t, int col, int dh) => new(t.Buffer, t.Offset + col, t.Shape[1] * t.Shape[2], dh, t.Shape[2]);
@@ -135,7 +135,7 @@ public static partial class Functional
         (int Slot, HeadLayout Layout) v, Tensor y, HeadLayout yl, Tensor? attnMask, Shape scoreShape)
     {
         int count = plan.Count, lq = plan.Lq, lk = plan.Lk;
-        var probs = new float[count * lq * lk]; // [count, Lq, Lk], kept for backward
+        var probs = SavedArray(count * lq * lk); // [count, Lq, Lk], kept for backward
         var ql = q.Layout;
         var kl = k.Layout;
         var vl = v.Layout;
@@ -156,7 +156,8 @@ public static partial class Functional
 
         AutogradEngine.Record(y, name, [.. sources, attnMask], g =>
         {
-            var grads = Array.ConvertAll(sources, t => t.RequiresGrad ? Tensor.Empty(t.Shape) : null);
+            // Every element of a gradient is written: each role's heads cover its columns of the source.
+            var grads = Array.ConvertAll(sources, t => t.RequiresGrad ? Uninitialized(t.Shape) : null);
 
             // A gradient buffer has the source's layout, shifted to the buffer's own offset 0.
             HeadLayout? GradLayout((int Slot, HeadLayout Layout) role) => grads[role.Slot] is { } gt
@@ -166,7 +167,7 @@ public static partial class Functional
             var dq = GradLayout(q);
             var dk = GradLayout(k);
             var dv = GradLayout(v);
-            var gScores = attnMask is { RequiresGrad: true } ? Tensor.Empty(scoreShape) : null; // [..., Lq, Lk]
+            var gScores = attnMask is { RequiresGrad: true } ? Uninitialized(scoreShape) : null; // [..., Lq, Lk]
             var gl = yl with { Buffer = g.Buffer, Offset = g.Offset + (yl.Offset - y.Offset) };
             Engine.ParallelFor(count, 2 * cost, (start, end) =>
             {

@@ -32,7 +32,7 @@ public static partial class Functional
         int rows = input.Shape.Product(0, input.Rank - 1);
         var outDims = input.Shape.ToArray();
         outDims[^1] = outF;
-        var y = Tensor.Empty(new Shape(outDims)); // [*, out]
+        var y = Uninitialized(new Shape(outDims)); // [*, out]: the bias rows, or the product alone (beta = 0)
         if (bias is not null)
         {
             FillRows(y.Buffer, rows, bias.AsReadOnlySpan());
@@ -60,14 +60,14 @@ public static partial class Functional
         int rows = input.Shape.Product(0, input.Rank - 1);
         if (input.RequiresGrad)
         {
-            var dx = Tensor.Empty(input.Shape); // [*, in]
+            var dx = Uninitialized(input.Shape); // [*, in]
             Gemm.Sgemm(false, false, rows, inF, outF, 1f, g.Buffer, g.Offset, outF, weight.Buffer, weight.Offset, inF, 0f, dx.Buffer, 0, inF);
             AutogradEngine.Accumulate(input, dx);
         }
 
         if (weight.RequiresGrad)
         {
-            var dw = Tensor.Empty(weight.Shape); // [out, in]
+            var dw = Uninitialized(weight.Shape); // [out, in]
             Gemm.Sgemm(true, false, outF, inF, rows, 1f, g.Buffer, g.Offset, outF, input.Buffer, input.Offset, inF, 0f, dw.Buffer, 0, inF);
             AutogradEngine.Accumulate(weight, dw);
         }
@@ -77,7 +77,7 @@ public static partial class Functional
             var db = biasGrad;
             if (db is null)
             {
-                db = Tensor.Empty(bias.Shape); // [out]
+                db = Uninitialized(bias.Shape); // [out]
                 ColumnSums.Compute(g.Buffer, g.Offset, rows, outF, db.Span);
             }
 
@@ -105,14 +105,14 @@ public static partial class Functional
         int rows = input.Shape.Product(0, input.Rank - 1);
         var outDims = input.Shape.ToArray();
         outDims[^1] = outF;
-        var y = Tensor.Empty(new Shape(outDims)); // [*, out]
+        var y = Uninitialized(new Shape(outDims)); // [*, out]
         bool gelu = activation == Nn.TransformerActivation.Gelu;
         bool dropout = p > 0f;
         ulong seed = dropout && p < 1f ? (generator ?? Random.Generator.Default).NextUInt64() : 0UL;
         uint threshold = DropoutMask.Threshold(p);
         float scale = DropoutMask.Scale(p);
         bool needsGrad = AutogradEngine.NeedsGrad(input, weight, bias);
-        var deriv = gelu && needsGrad ? new float[rows * outF] : null; // gelu'(u), [rows, out]
+        var deriv = gelu && needsGrad ? SavedArray(rows * outF) : null; // gelu'(u), [rows, out]
 
         // W^T [in, out] once, so each block is a plain product with no per-call transpose.
         var wt = new float[inF * outF];
@@ -175,7 +175,7 @@ public static partial class Functional
             {
                 // dU = dY * mask * act'(u); for ReLU, act'(u) * mask is scale exactly where the output is positive.
                 // The bias gradient's per-block column sums are taken while each block of dU is in cache.
-                var gu = Tensor.Empty(y.Shape); // [*, out]
+                var gu = Uninitialized(y.Shape); // [*, out]
                 var gb = g.Buffer;
                 int go = g.Offset;
                 var gub = gu.Buffer;
@@ -218,7 +218,7 @@ public static partial class Functional
                 Tensor? db = null;
                 if (partial is not null)
                 {
-                    db = Tensor.Empty(bias!.Shape); // [out]
+                    db = Uninitialized(bias!.Shape); // [out]
                     ColumnSums.Combine(partial, sumBlocks, outF, db.Span);
                 }
 

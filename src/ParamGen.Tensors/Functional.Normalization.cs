@@ -40,7 +40,7 @@ public static partial class Functional
 
         int d = ns.NumElements;
         int rows = d == 0 ? 0 : input.NumElements / d;
-        var y = Tensor.Empty(input.Shape);
+        var y = Uninitialized(input.Shape);
         var mean = new float[rows];
         var rstd = new float[rows];
         var xb = input.Buffer;
@@ -50,7 +50,7 @@ public static partial class Functional
         {
             AutogradEngine.Record(y, Op, [input, weight, bias], g =>
             {
-                var dx = Tensor.Empty(input.Shape);
+                var dx = Uninitialized(input.Shape);
                 LayerNormBackwardRows(xb, xo, g.Buffer, g.Offset, dx.Buffer, rows, d, weight, bias, mean, rstd, ns);
                 AutogradEngine.Accumulate(input, dx);
             });
@@ -79,47 +79,79 @@ public static partial class Functional
         ulong seed = dropout && p < 1f ? (generator ?? Random.Generator.Default).NextUInt64() : 0UL;
         uint threshold = Kernels.DropoutMask.Threshold(p);
         float scale = Kernels.DropoutMask.Scale(p);
-        var sum = new float[rows * d]; // residual + dropout(z), kept for backward
         var rb = residual.Buffer;
         int ro = residual.Offset;
         var zb = z.Buffer;
         int zo = z.Offset;
-        Kernels.Elementwise.ParallelChunks(rows * d, 3, (s, n) =>
+
+        // Row r of residual + dropout(z); formed again in backward rather than kept (the same arithmetic, so the same bits).
+        void SumRow(int r, Span<float> dst)
         {
-            var dst = sum.AsSpan(s, n);
+            int at = r * d;
             if (dropout)
             {
-                Kernels.DropoutMask.Apply(seed, s, threshold, scale, zb.AsSpan(zo + s, n), dst);
-                Kernels.Elementwise.AddInPlace(dst, rb.AsSpan(ro + s, n));
+                Kernels.DropoutMask.Apply(seed, at, threshold, scale, zb.AsSpan(zo + at, d), dst);
+                Kernels.Elementwise.AddInPlace(dst, rb.AsSpan(ro + at, d));
             }
             else
             {
-                TensorPrimitives.Add(zb.AsSpan(zo + s, n), rb.AsSpan(ro + s, n), dst);
+                TensorPrimitives.Add(zb.AsSpan(zo + at, d), rb.AsSpan(ro + at, d), dst);
+            }
+        }
+
+        var y = Uninitialized(residual.Shape);
+        var yb = y.Buffer;
+        var mean = new float[rows];
+        var rstd = new float[rows];
+        Engine.ParallelFor(rows, 6L * d, (s, e) =>
+        {
+            var row = new float[d];
+            ReadOnlySpan<float> w = weight is null ? default : weight.AsReadOnlySpan();
+            ReadOnlySpan<float> b = bias is null ? default : bias.AsReadOnlySpan();
+            for (int r = s; r < e; r++)
+            {
+                SumRow(r, row);
+                (mean[r], rstd[r]) = Kernels.LayerNorm.RowForward(row, w, b, yb.AsSpan(r * d, d), eps);
             }
         });
 
-        var y = Tensor.Empty(residual.Shape);
-        var mean = new float[rows];
-        var rstd = new float[rows];
-        LayerNormRows(sum, 0, y.Buffer, rows, d, weight, bias, eps, mean, rstd);
         if (AutogradEngine.NeedsGrad(residual, z, weight, bias))
         {
             AutogradEngine.Record(y, "AddDropoutLayerNorm", [residual, z, weight, bias], g =>
             {
-                var ds = Tensor.Empty(residual.Shape); // gradient of the sum
-                LayerNormBackwardRows(sum, 0, g.Buffer, g.Offset, ds.Buffer, rows, d, weight, bias, mean, rstd, new Shape(d));
+                var ds = Uninitialized(residual.Shape); // gradient of the sum, which is the residual's
+                var dz = z.RequiresGrad && dropout ? Uninitialized(z.Shape) : null;
+                var gb = g.Buffer;
+                int go = g.Offset;
+                var dsb = ds.Buffer;
+                var dzb = dz?.Buffer;
+                var (partialW, partialB, blocks) = NormParamPartials(rows, d, weight, bias);
+                Engine.ParallelFor(blocks, 8L * d * NormBlockRows, (s, e) =>
+                {
+                    var row = new float[d];
+                    ReadOnlySpan<float> w = weight is null ? default : weight.AsReadOnlySpan();
+                    for (int blk = s; blk < e; blk++)
+                    {
+                        var pw = partialW is null ? default : partialW.AsSpan(blk * d, d);
+                        var pb = partialB is null ? default : partialB.AsSpan(blk * d, d);
+                        int r1 = Math.Min(rows, (blk + 1) * NormBlockRows);
+                        for (int r = blk * NormBlockRows; r < r1; r++)
+                        {
+                            SumRow(r, row);
+                            var dsRow = dsb.AsSpan(r * d, d);
+                            Kernels.LayerNorm.RowBackward(row, gb.AsSpan(go + (r * d), d), w, mean[r], rstd[r], dsRow, pw, pb);
+                            if (dzb is not null)
+                            {
+                                Kernels.DropoutMask.Apply(seed, r * d, threshold, scale, dsRow, dzb.AsSpan(r * d, d));
+                            }
+                        }
+                    }
+                });
+
+                AccumulateNormParams(partialW, partialB, blocks, d, weight, bias, new Shape(d));
                 if (z.RequiresGrad)
                 {
-                    var dz = ds;
-                    if (dropout)
-                    {
-                        dz = Tensor.Empty(z.Shape);
-                        var dsb = ds.Buffer;
-                        var dzb = dz.Buffer;
-                        Kernels.Elementwise.ParallelChunks(rows * d, 2, (s, n) => Kernels.DropoutMask.Apply(seed, s, threshold, scale, dsb.AsSpan(s, n), dzb.AsSpan(s, n)));
-                    }
-
-                    AutogradEngine.Accumulate(z, dz);
+                    AutogradEngine.Accumulate(z, dz ?? ds);
                 }
 
                 AutogradEngine.Accumulate(residual, ds);
@@ -143,7 +175,7 @@ public static partial class Functional
         ulong seed = dropout && p < 1f ? (generator ?? Random.Generator.Default).NextUInt64() : 0UL;
         uint threshold = Kernels.DropoutMask.Threshold(p);
         float scale = Kernels.DropoutMask.Scale(p);
-        var y = Tensor.Empty(residual.Shape);
+        var y = Uninitialized(residual.Shape);
         var yb = y.Buffer;
         var rb = residual.Buffer;
         int ro = residual.Offset;
@@ -172,7 +204,7 @@ public static partial class Functional
                     var dz = g;
                     if (dropout)
                     {
-                        dz = Tensor.Empty(z.Shape);
+                        dz = Uninitialized(z.Shape);
                         var gb = g.Buffer;
                         int go = g.Offset;
                         var dzb = dz.Buffer;
@@ -203,35 +235,47 @@ public static partial class Functional
         });
     }
 
+    /// <summary>Rows per block of the layer-norm parameter-gradient sums (fixed, so the sums do not depend on the thread count).</summary>
+    private const int NormBlockRows = 64;
+
     /// <summary>
     /// Layer norm backward over all rows: dx into dxb[0..], and the weight and bias gradients accumulated into their
-    /// tensors when they require them. Those parameter sums run over fixed 64-row blocks (in parallel), then over the
-    /// blocks in order in double, so they do not depend on the thread count.
+    /// tensors when they require them.
     /// </summary>
     private static void LayerNormBackwardRows(float[] xb, int xo, float[] gb, int go, float[] dxb, int rows, int d, Tensor? weight, Tensor? bias,
         float[] mean, float[] rstd, Shape ns)
     {
-        const int BlockRows = 64;
-        bool needParams = weight is { RequiresGrad: true } || bias is { RequiresGrad: true };
-        int blocks = (rows + BlockRows - 1) / BlockRows;
-        var partialW = needParams ? new float[blocks * d] : null;
-        var partialB = needParams ? new float[blocks * d] : null;
-        Engine.ParallelFor(blocks, 6L * d * BlockRows, (s, e) =>
+        var (partialW, partialB, blocks) = NormParamPartials(rows, d, weight, bias);
+        Engine.ParallelFor(blocks, 6L * d * NormBlockRows, (s, e) =>
         {
             ReadOnlySpan<float> w = weight is null ? default : weight.AsReadOnlySpan();
             for (int blk = s; blk < e; blk++)
             {
-                var pw = partialW.AsSpan(needParams ? blk * d : 0, needParams ? d : 0);
-                var pb = partialB.AsSpan(needParams ? blk * d : 0, needParams ? d : 0);
-                int r1 = Math.Min(rows, (blk + 1) * BlockRows);
-                for (int r = blk * BlockRows; r < r1; r++)
+                var pw = partialW is null ? default : partialW.AsSpan(blk * d, d);
+                var pb = partialB is null ? default : partialB.AsSpan(blk * d, d);
+                int r1 = Math.Min(rows, (blk + 1) * NormBlockRows);
+                for (int r = blk * NormBlockRows; r < r1; r++)
                 {
                     Kernels.LayerNorm.RowBackward(xb.AsSpan(xo + (r * d), d), gb.AsSpan(go + (r * d), d), w, mean[r], rstd[r], dxb.AsSpan(r * d, d), pw, pb);
                 }
             }
         });
 
-        if (!needParams)
+        AccumulateNormParams(partialW, partialB, blocks, d, weight, bias, ns);
+    }
+
+    /// <summary>Per-block accumulators [blocks, d] for the weight and bias gradients, or nulls when neither is needed.</summary>
+    private static (float[]? W, float[]? B, int Blocks) NormParamPartials(int rows, int d, Tensor? weight, Tensor? bias)
+    {
+        int blocks = (rows + NormBlockRows - 1) / NormBlockRows;
+        bool needParams = weight is { RequiresGrad: true } || bias is { RequiresGrad: true };
+        return needParams ? (new float[blocks * d], new float[blocks * d], blocks) : (null, null, blocks);
+    }
+
+    /// <summary>Sums the per-block accumulators in block order, in double, and accumulates them into weight and bias.</summary>
+    private static void AccumulateNormParams(float[]? partialW, float[]? partialB, int blocks, int d, Tensor? weight, Tensor? bias, Shape ns)
+    {
+        if (partialW is null || partialB is null)
         {
             return;
         }
@@ -486,13 +530,13 @@ public static partial class Functional
         ulong seed = p < 1f ? (generator ?? Random.Generator.Default).NextUInt64() : 0UL;
         uint threshold = Kernels.DropoutMask.Threshold(p);
         float scale = Kernels.DropoutMask.Scale(p);
-        var y = Tensor.Empty(input.Shape);
+        var y = Uninitialized(input.Shape);
         ApplyDropout(seed, threshold, scale, input, y);
         if (AutogradEngine.NeedsGrad(input))
         {
             AutogradEngine.Record(y, "Dropout", [input], g =>
             {
-                var dx = Tensor.Empty(input.Shape);
+                var dx = Uninitialized(input.Shape);
                 ApplyDropout(seed, threshold, scale, g, dx);
                 AutogradEngine.Accumulate(input, dx);
             });

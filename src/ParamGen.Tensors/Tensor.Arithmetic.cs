@@ -19,7 +19,7 @@ public partial class Tensor
             throw new ArgumentException($"{TOp.Name}: {e.Message}", e);
         }
 
-        var y = Empty(outShape);
+        var y = TOp.Exact && a.Shape == b.Shape ? Functional.Uninitialized(outShape) : Empty(outShape);
         if (TOp.Exact && a.Shape == b.Shape)
         {
             // Same shapes: one span op, split over threads when large (exact ops give the same bits for any split).
@@ -35,7 +35,7 @@ public partial class Tensor
     private static Tensor ScalarForward<TOp>(Tensor a, float s)
         where TOp : struct, IBinaryOp
     {
-        var y = Empty(a.Shape);
+        var y = TOp.Exact ? Functional.Uninitialized(a.Shape) : Empty(a.Shape);
         if (TOp.Exact)
         {
             var (ab, ao, yb) = (a.Buffer, a.Offset, y.Buffer);

@@ -133,7 +133,7 @@ public partial class Tensor
     /// </summary>
     private Tensor ParallelUnary(string name, UnaryKernel forward, Action<ReadOnlySpan<float>, ReadOnlySpan<float>, Span<float>> backward, int costPerElement)
     {
-        var y = Empty(Shape);
+        var y = Functional.Uninitialized(Shape);
         var xb = Buffer;
         int xo = Offset;
         var yb = y.Buffer;
@@ -142,7 +142,7 @@ public partial class Tensor
         {
             AutogradEngine.Record(y, name, [this], g =>
             {
-                var dx = Empty(Shape);
+                var dx = Functional.Uninitialized(Shape);
                 var gb = g.Buffer;
                 int go = g.Offset;
                 var db = dx.Buffer;
