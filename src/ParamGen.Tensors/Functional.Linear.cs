@@ -100,6 +100,11 @@ public static partial class Functional
     /// <param name="generator">Source of the dropout seed.</param>
     internal static Tensor LinearActivationDropout(Tensor input, Tensor weight, Tensor? bias, Nn.TransformerActivation activation, float p, Random.Generator? generator)
     {
+        if (input.Rank < 1 || input.Shape[-1] != weight.Shape[1])
+        {
+            throw new ArgumentException($"Linear: input {input.Shape} does not fit weight {weight.Shape} (expected input [*, {weight.Shape[1]}] and weight [out, in]).");
+        }
+
         int inF = weight.Shape[1];
         int outF = weight.Shape[0];
         int rows = input.Shape.Product(0, input.Rank - 1);
