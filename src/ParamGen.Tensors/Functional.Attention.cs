@@ -140,7 +140,7 @@ public static partial class Functional
         var kl = k.Layout;
         var vl = v.Layout;
         long cost = 2L * lq * lk * (plan.D + plan.Dv);
-        Engine.ParallelFor(count, cost, (start, end) =>
+        WorkSplit.Dynamic(count, cost, (start, end) =>
         {
             var scratch = new AttentionHead.Scratch(plan);
             for (int f = start; f < end; f++)
@@ -169,7 +169,7 @@ public static partial class Functional
             var dv = GradLayout(v);
             var gScores = attnMask is { RequiresGrad: true } ? Uninitialized(scoreShape) : null; // [..., Lq, Lk]
             var gl = yl with { Buffer = g.Buffer, Offset = g.Offset + (yl.Offset - y.Offset) };
-            Engine.ParallelFor(count, 2 * cost, (start, end) =>
+            WorkSplit.Dynamic(count, 2 * cost, (start, end) =>
             {
                 var scratch = new AttentionHead.Scratch(plan);
                 for (int f = start; f < end; f++)

@@ -136,7 +136,7 @@ public static partial class Functional
         var b = bias?.ToArray();
         const int BlockRows = 64;
         int blocks = (rows + BlockRows - 1) / BlockRows;
-        Engine.ParallelFor(blocks, 2L * BlockRows * inF * outF, (s, e) =>
+        WorkSplit.Dynamic(blocks, 2L * BlockRows * inF * outF, (s, e) =>
         {
             for (int blk = s; blk < e; blk++)
             {
@@ -188,7 +188,7 @@ public static partial class Functional
                 bool biasGrad = bias is { RequiresGrad: true };
                 int sumBlocks = (rows + ColumnSums.BlockRows - 1) / ColumnSums.BlockRows;
                 var partial = biasGrad ? new float[sumBlocks * outF] : null;
-                Engine.ParallelFor(sumBlocks, 4L * ColumnSums.BlockRows * outF, (bs, be) =>
+                WorkSplit.Dynamic(sumBlocks, 4L * ColumnSums.BlockRows * outF, (bs, be) =>
                 {
                     for (int blk = bs; blk < be; blk++)
                     {
@@ -244,7 +244,7 @@ public static partial class Functional
         }
 
         var src = row.ToArray();
-        Engine.ParallelFor(rows, n, (s, e) =>
+        WorkSplit.Dynamic(rows, n, (s, e) =>
         {
             for (int r = s; r < e; r++)
             {

@@ -103,7 +103,7 @@ public static partial class Functional
         var yb = y.Buffer;
         var mean = new float[rows];
         var rstd = new float[rows];
-        Engine.ParallelFor(rows, 6L * d, (s, e) =>
+        Kernels.WorkSplit.Dynamic(rows, 6L * d, (s, e) =>
         {
             var row = new float[d];
             ReadOnlySpan<float> w = weight is null ? default : weight.AsReadOnlySpan();
@@ -126,7 +126,7 @@ public static partial class Functional
                 var dsb = ds.Buffer;
                 var dzb = dz?.Buffer;
                 var (partialW, partialB, blocks) = NormParamPartials(rows, d, weight, bias);
-                Engine.ParallelFor(blocks, 8L * d * NormBlockRows, (s, e) =>
+                Kernels.WorkSplit.Dynamic(blocks, 8L * d * NormBlockRows, (s, e) =>
                 {
                     var row = new float[d];
                     ReadOnlySpan<float> w = weight is null ? default : weight.AsReadOnlySpan();
@@ -224,7 +224,7 @@ public static partial class Functional
     /// <summary>Normalises <paramref name="rows"/> rows of width d from xb[xo..] into yb[0..], saving each row's mean and rstd.</summary>
     private static void LayerNormRows(float[] xb, int xo, float[] yb, int rows, int d, Tensor? weight, Tensor? bias, float eps, float[] mean, float[] rstd)
     {
-        Engine.ParallelFor(rows, 4L * d, (s, e) =>
+        Kernels.WorkSplit.Dynamic(rows, 4L * d, (s, e) =>
         {
             ReadOnlySpan<float> w = weight is null ? default : weight.AsReadOnlySpan();
             ReadOnlySpan<float> b = bias is null ? default : bias.AsReadOnlySpan();
@@ -246,7 +246,7 @@ public static partial class Functional
         float[] mean, float[] rstd, Shape ns)
     {
         var (partialW, partialB, blocks) = NormParamPartials(rows, d, weight, bias);
-        Engine.ParallelFor(blocks, 6L * d * NormBlockRows, (s, e) =>
+        Kernels.WorkSplit.Dynamic(blocks, 6L * d * NormBlockRows, (s, e) =>
         {
             ReadOnlySpan<float> w = weight is null ? default : weight.AsReadOnlySpan();
             for (int blk = s; blk < e; blk++)

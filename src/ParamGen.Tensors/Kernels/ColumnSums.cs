@@ -15,7 +15,7 @@ internal static class ColumnSums
     {
         int blocks = (rows + BlockRows - 1) / BlockRows;
         var partial = new float[blocks * cols];
-        Engine.ParallelFor(blocks, (long)BlockRows * cols, (s, e) =>
+        WorkSplit.Dynamic(blocks, (long)BlockRows * cols, (s, e) =>
         {
             for (int blk = s; blk < e; blk++)
             {

@@ -40,7 +40,7 @@ internal static class Elementwise
     {
         const int Block = 64;
         int blocks = (n + Block - 1) / Block;
-        Engine.ParallelFor(blocks, costPerElement * Block, (s, e) =>
+        WorkSplit.Dynamic(blocks, costPerElement * Block, (s, e) =>
         {
             int start = s * Block;
             int end = Math.Min(e * Block, n);
