@@ -96,7 +96,8 @@ internal static class Gelu
 
     /// <summary>
     /// y = gelu(u) and d = gelu'(u) in one pass, for a fused layer that keeps d for its backward instead of u;
-    /// y or d may alias u.
+    /// y or d may alias u. Φ comes from the derivative's two-exponential route, so y is within the same error bound
+    /// as <see cref="Forward"/> but may differ from it in the last bit.
     /// </summary>
     public static void ForwardWithDerivative(ReadOnlySpan<float> u, Span<float> y, Span<float> d)
     {
