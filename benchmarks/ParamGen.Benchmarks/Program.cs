@@ -9,6 +9,7 @@ using ParamGen.Tensors;
 //   dotnet run -c Release --project benchmarks/ParamGen.Benchmarks -- compare [--threads 2] [--only a,b] [--reps 15]
 //   dotnet run -c Release --project benchmarks/ParamGen.Benchmarks -- bdn [BenchmarkDotNet args, e.g. --filter *Gemm*]
 //   dotnet run -c Release --project benchmarks/ParamGen.Benchmarks -- mem <workload>      (one workload's peak memory; used by compare)
+//   dotnet run -c Release --project benchmarks/ParamGen.Benchmarks -- profile-block [--threads 2] [--reps 15]   (per-op times of the transformer block)
 string mode = args.Length > 0 ? args[0] : "compare";
 switch (mode)
 {
@@ -18,10 +19,13 @@ switch (mode)
     case "mem":
         Console.WriteLine(JsonSerializer.Serialize(new { workload = args[1], peak_mb = Measure.PeakMemoryMb(Find(args[1]), Opt("--threads", 2)) }));
         return 0;
+    case "profile-block":
+        BlockProfile.Run(Opt("--threads", 2), Opt("--reps", 15));
+        return 0;
     case "compare":
         return Compare.Run(Opt("--threads", 2), Opt("--reps", 15), OptList("--only"));
     default:
-        Console.Error.WriteLine($"unknown mode '{mode}': use compare, bdn or mem");
+        Console.Error.WriteLine($"unknown mode '{mode}': use compare, bdn, mem or profile-block");
         return 2;
 }
 

@@ -4,7 +4,7 @@ namespace ParamGen.Tensors;
 /// Process-wide engine settings. The thread count is the one knob for parallelism, as
 /// <c>torch.set_num_threads</c> is in PyTorch.
 /// </summary>
-public static class Engine
+public static partial class Engine
 {
     private static int s_numThreads = Environment.ProcessorCount;
 

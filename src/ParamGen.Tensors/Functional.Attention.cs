@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using ParamGen.Tensors.Autograd;
 using ParamGen.Tensors.Kernels;
 
@@ -10,8 +9,8 @@ public static partial class Functional
     /// <summary>
     /// Scaled dot-product attention softmax(q k^T * scale + mask) v for <c>q [B, H, Lq, D]</c>, <c>k, v [B, H, Lk, D]</c>
     /// (any number of leading dims, identical for the three), as <c>F.scaled_dot_product_attention</c>. Fused: one
-    /// recorded op that keeps only the attention probabilities for backward; the work is split over the
-    /// (batch, head) pairs.
+    /// recorded op that keeps only the attention probabilities for backward (a dropout mask is regenerated from
+    /// one seed); the work is split over the (batch, head) pairs, each computed the same way for any thread count.
     /// </summary>
     /// <param name="query">Queries <c>[..., Lq, D]</c>.</param>
     /// <param name="key">Keys <c>[..., Lk, D]</c>.</param>
@@ -24,7 +23,7 @@ public static partial class Functional
     /// bottom right as for a query block at the end of the keys); false by default. With Lq = Lk this is PyTorch's
     /// <c>is_causal</c>; PyTorch aligns to the top left when Lq differs from Lk.</param>
     /// <param name="dropoutP">Dropout probability on the attention weights, applied whenever it is positive (pass 0 in
-    /// evaluation); 0 by default.</param>
+    /// evaluation); 0 by default. One 64-bit draw from the generator seeds the whole mask.</param>
     /// <param name="scale">Score scale; 1/sqrt(D) when null (the default).</param>
     /// <param name="generator">Random source for dropout; <see cref="Random.Generator.Default"/> when null.</param>
     /// <returns>The attended values <c>[..., Lq, Dv]</c>.</returns>
@@ -37,158 +36,162 @@ public static partial class Functional
         ValidateAttention(query, key, value, attnMask, keyPaddingMask, dropoutP);
         int rank = query.Rank;
         int lq = query.Shape[-2], d = query.Shape[-1], lk = key.Shape[-2], dv = value.Shape[-1];
-        int heads = query.Shape.Product(0, rank - 2);
-        float s = scale ?? (1f / MathF.Sqrt(d));
+        int count = query.Shape.Product(0, rank - 2);
         var scoreShape = new Shape([.. query.Shape.Dims[..^2], lq, lk]);
-        int causalOffset = isCausal ? lk - lq : int.MaxValue;
+        var plan = PlanAttention(count, 1, lq, lk, d, dv, scale ?? (1f / MathF.Sqrt(d)), isCausal, attnMask, scoreShape,
+            keyPaddingMask, keyPaddingMask is null ? 1 : count / keyPaddingMask.Shape[0], dropoutP, generator);
+        var y = Tensor.Uninitialized(new Shape([.. query.Shape.Dims[..^2], lq, dv])); // [..., Lq, Dv]
 
-        // Where each head's additive mask and padding row start; drawn serially so the parallel loop only reads.
+        // Each head is a contiguous [L, D] block: batch stride L * D, no head stride (heads = 1).
+        return RunAttention(plan, "ScaledDotProductAttention", [query, key, value],
+            (0, new HeadLayout(query.Buffer, query.Offset, lq * d, 0, d)),
+            (1, new HeadLayout(key.Buffer, key.Offset, lk * d, 0, d)),
+            (2, new HeadLayout(value.Buffer, value.Offset, lk * dv, 0, dv)),
+            y, new HeadLayout(y.Buffer, y.Offset, lq * dv, 0, dv), attnMask, scoreShape);
+    }
+
+    /// <summary>
+    /// Multi-head attention read straight from projections laid out <c>[B, L, width]</c>, without splitting or
+    /// merging heads: the query heads are columns [qCol, qCol + d) of <paramref name="query"/> (head h at qCol + h * D),
+    /// likewise keys and values; the result is <c>[B, Lq, d]</c> with the heads merged. <paramref name="key"/> and
+    /// <paramref name="value"/> may be the same tensor as <paramref name="query"/> (a packed <c>[B, L, 3d]</c> in-projection):
+    /// it then gets one gradient with its three column blocks filled.
+    /// </summary>
+    /// <param name="query">Queries <c>[B, Lq, wq]</c>.</param>
+    /// <param name="qCol">First query column.</param>
+    /// <param name="key">Keys <c>[B, Lk, wk]</c>.</param>
+    /// <param name="kCol">First key column.</param>
+    /// <param name="value">Values <c>[B, Lk, wv]</c>.</param>
+    /// <param name="vCol">First value column.</param>
+    /// <param name="d">Model width (heads x head size).</param>
+    /// <param name="heads">Number of heads.</param>
+    /// <param name="attnMask">Additive mask broadcastable to <c>[B, heads, Lq, Lk]</c>, or null.</param>
+    /// <param name="keyPaddingMask"><c>[B, Lk]</c>, non-zero at padding keys, or null.</param>
+    /// <param name="isCausal">Block keys after each query's position (bottom-right aligned).</param>
+    /// <param name="dropoutP">Dropout on the attention weights (0 for none).</param>
+    /// <param name="generator">Source of the dropout seed.</param>
+    internal static Tensor MultiHeadAttentionCore(Tensor query, int qCol, Tensor key, int kCol, Tensor value, int vCol, int d, int heads,
+        Tensor? attnMask, Tensor? keyPaddingMask, bool isCausal, float dropoutP, Random.Generator? generator)
+    {
+        int b = query.Shape[0], lq = query.Shape[1], lk = key.Shape[1], dh = d / heads;
+        var scoreShape = new Shape(b, heads, lq, lk);
+        var plan = PlanAttention(b * heads, heads, lq, lk, dh, dh, 1f / MathF.Sqrt(dh), isCausal, attnMask, scoreShape, keyPaddingMask, heads, dropoutP, generator);
+        var y = Tensor.Uninitialized(new Shape(b, lq, d)); // [B, Lq, d]
+        Tensor[] sources = ReferenceEquals(key, query) && ReferenceEquals(value, query) ? [query] : [query, key, value];
+        int kSlot = sources.Length == 1 ? 0 : 1, vSlot = sources.Length == 1 ? 0 : 2;
+        static HeadLayout Heads(Tensor t, int col, int dh) => new(t.Buffer, t.Offset + col, t.Shape[1] * t.Shape[2], dh, t.Shape[2]);
+        return RunAttention(plan, "MultiHeadAttention", sources, (0, Heads(query, qCol, dh)), (kSlot, Heads(key, kCol, dh)), (vSlot, Heads(value, vCol, dh)),
+            y, new HeadLayout(y.Buffer, y.Offset, lq * d, dh, d), attnMask, scoreShape);
+    }
+
+    private static AttentionPlan PlanAttention(int count, int heads, int lq, int lk, int d, int dv, float scale, bool isCausal, Tensor? attnMask, Shape scoreShape,
+        Tensor? keyPaddingMask, int padDiv, float dropoutP, Random.Generator? generator)
+    {
+        // Where each head's additive mask starts; computed once so the parallel loop only reads.
         int[]? maskOffsets = null;
         int maskRowStride = 0, maskColStride = 0;
         if (attnMask is not null)
         {
+            int rank = scoreShape.Rank;
             var strides = Broadcast.PaddedStrides(attnMask.Shape, rank);
             maskRowStride = strides[rank - 2];
             maskColStride = strides[rank - 1];
-            maskOffsets = AttentionHeadOffsets(scoreShape, strides, heads);
+            maskOffsets = AttentionHeadOffsets(scoreShape, strides, count);
         }
 
-        int headsPerBatch = keyPaddingMask is null ? 1 : heads / keyPaddingMask.Shape[0];
-
-        float[]? keep = null;
-        if (dropoutP > 0f)
+        // One draw seeds the whole counter-based mask; none when nothing (p = 0) or everything (p = 1) is dropped.
+        bool dropout = dropoutP > 0f;
+        ulong seed = dropout && dropoutP < 1f ? (generator ?? Random.Generator.Default).NextUInt64() : 0UL;
+        return new AttentionPlan
         {
-            // keep = 0 for dropped weights, 1/(1-p) otherwise, drawn in order before any parallel work.
-            keep = new float[heads * lq * lk];
-            var gen = generator ?? Random.Generator.Default;
-            float kept = dropoutP < 1f ? 1f / (1f - dropoutP) : 0f;
-            for (int i = 0; i < keep.Length; i++)
-            {
-                keep[i] = gen.NextSingle() < dropoutP ? 0f : kept;
-            }
-        }
+            Count = count,
+            Heads = heads,
+            Lq = lq,
+            Lk = lk,
+            D = d,
+            Dv = dv,
+            Scale = scale,
+            Causal = isCausal,
+            Mask = attnMask?.Buffer,
+            MaskBase = attnMask?.Offset ?? 0,
+            MaskOffsets = maskOffsets,
+            MaskRowStride = maskRowStride,
+            MaskColStride = maskColStride,
+            Pad = keyPaddingMask?.Buffer,
+            PadBase = keyPaddingMask?.Offset ?? 0,
+            PadDiv = padDiv,
+            Dropout = dropout,
+            Seed = seed,
+            Threshold = DropoutMask.Threshold(dropoutP),
+            DropScale = DropoutMask.Scale(dropoutP),
+        };
+    }
 
-        var probs = new float[heads * lq * lk]; // [heads, Lq, Lk]
-        var y = Tensor.Empty(new Shape([.. query.Shape.Dims[..^2], lq, dv])); // [..., Lq, Dv]
-        var qb = query.Buffer;
-        var kb = key.Buffer;
-        var vb = value.Buffer;
-        int qo = query.Offset, ko = key.Offset, vo = value.Offset;
-        var maskBuf = attnMask?.Buffer;
-        int maskBase = attnMask?.Offset ?? 0;
-        var padBuf = keyPaddingMask?.Buffer;
-        int padBase = keyPaddingMask?.Offset ?? 0;
-        var yb = y.Buffer;
-        long cost = 2L * lq * lk * (d + dv);
-        Engine.ParallelFor(heads, cost, (start, end) =>
+    /// <summary>
+    /// Runs the fused heads of <paramref name="plan"/> into <paramref name="y"/> and records one backward rule that
+    /// writes each source's gradient through the same layouts (a source used for several roles gets one gradient).
+    /// </summary>
+    private static Tensor RunAttention(AttentionPlan plan, string name, Tensor[] sources, (int Slot, HeadLayout Layout) q, (int Slot, HeadLayout Layout) k,
+        (int Slot, HeadLayout Layout) v, Tensor y, HeadLayout yl, Tensor? attnMask, Shape scoreShape)
+    {
+        int count = plan.Count, lq = plan.Lq, lk = plan.Lk;
+        var probs = Tensor.ScopedArray(count * lq * lk); // [count, Lq, Lk], kept for backward
+        var ql = q.Layout;
+        var kl = k.Layout;
+        var vl = v.Layout;
+        long cost = 2L * lq * lk * (plan.D + plan.Dv);
+        WorkSplit.Dynamic(count, cost, (start, end) =>
         {
-            var dropped = keep is null ? null : new float[lq * lk];
-            for (int h = start; h < end; h++)
+            var scratch = new AttentionHead.Scratch(plan);
+            for (int f = start; f < end; f++)
             {
-                int p0 = h * lq * lk;
-                Gemm.Sgemm(false, true, lq, lk, d, s, qb, qo + (h * lq * d), d, kb, ko + (h * lk * d), d, 0f, probs, p0, lk, parallel: false);
-                var mask = maskBuf is null ? default : maskBuf.AsSpan(maskBase + maskOffsets![h]);
-                var pad = padBuf is null ? default : padBuf.AsSpan(padBase + ((h / headsPerBatch) * lk), lk);
-                AttentionRows.ScoresToProbs(probs.AsSpan(p0, lq * lk), lq, lk, mask, maskRowStride, maskColStride, pad, causalOffset);
-                var weights = probs;
-                int w0 = p0;
-                if (dropped is not null)
-                {
-                    TensorPrimitives.Multiply(probs.AsSpan(p0, lq * lk), keep.AsSpan(p0, lq * lk), dropped);
-                    (weights, w0) = (dropped, 0);
-                }
-
-                Gemm.Sgemm(false, false, lq, dv, lk, 1f, weights, w0, lk, vb, vo + (h * lk * dv), dv, 0f, yb, h * lq * dv, dv, parallel: false);
+                AttentionHead.Forward(plan, f, ql, kl, vl, yl, probs, scratch);
             }
         });
 
-        if (AutogradEngine.NeedsGrad(query, key, value, attnMask))
+        if (!AutogradEngine.NeedsGrad([.. sources, attnMask]))
         {
-            AutogradEngine.Record(y, "ScaledDotProductAttention", [query, key, value, attnMask], g =>
+            return y;
+        }
+
+        AutogradEngine.Record(y, name, [.. sources, attnMask], g =>
+        {
+            // Every element of a gradient is written: each role's heads cover its columns of the source.
+            var grads = Array.ConvertAll(sources, t => t.RequiresGrad ? Tensor.Uninitialized(t.Shape) : null);
+
+            // A gradient buffer has the source's layout, shifted to the buffer's own offset 0.
+            HeadLayout? GradLayout((int Slot, HeadLayout Layout) role) => grads[role.Slot] is { } gt
+                ? role.Layout with { Buffer = gt.Buffer, Offset = role.Layout.Offset - sources[role.Slot].Offset }
+                : null;
+
+            var dq = GradLayout(q);
+            var dk = GradLayout(k);
+            var dv = GradLayout(v);
+            var gScores = attnMask is { RequiresGrad: true } ? Tensor.Uninitialized(scoreShape) : null; // [..., Lq, Lk]
+            var gl = yl with { Buffer = g.Buffer, Offset = g.Offset + (yl.Offset - y.Offset) };
+            WorkSplit.Dynamic(count, 2 * cost, (start, end) =>
             {
-                bool needQ = query.RequiresGrad, needK = key.RequiresGrad, needV = value.RequiresGrad;
-                bool needMask = attnMask is not null && attnMask.RequiresGrad;
-                bool needScores = needQ || needK || needMask;
-                var gq = needQ ? Tensor.Empty(query.Shape) : null;
-                var gk = needK ? Tensor.Empty(key.Shape) : null;
-                var gv = needV ? Tensor.Empty(value.Shape) : null;
-                var gScores = needMask ? Tensor.Empty(scoreShape) : null; // [..., Lq, Lk]
-                var gb = g.Buffer;
-                int go = g.Offset;
-                Engine.ParallelFor(heads, 2 * cost, (start, end) =>
+                var scratch = new AttentionHead.Scratch(plan);
+                for (int f = start; f < end; f++)
                 {
-                    var dp = needScores ? new float[lq * lk] : null;
-                    var dropped = keep is null ? null : new float[lq * lk];
-                    for (int h = start; h < end; h++)
-                    {
-                        int p0 = h * lq * lk;
-                        int gh = go + (h * lq * dv);
-                        if (needV)
-                        {
-                            // dV = W^T dO with W the (dropped) weights actually applied to V.
-                            var weights = probs;
-                            int w0 = p0;
-                            if (dropped is not null)
-                            {
-                                TensorPrimitives.Multiply(probs.AsSpan(p0, lq * lk), keep.AsSpan(p0, lq * lk), dropped);
-                                (weights, w0) = (dropped, 0);
-                            }
-
-                            Gemm.Sgemm(true, false, lk, dv, lq, 1f, weights, w0, lk, gb, gh, dv, 0f, gv!.Buffer, h * lk * dv, dv, parallel: false);
-                        }
-
-                        if (dp is null)
-                        {
-                            continue;
-                        }
-
-                        // dW = dO V^T, then through dropout and the softmax to dS.
-                        Gemm.Sgemm(false, true, lq, lk, dv, 1f, gb, gh, dv, vb, vo + (h * lk * dv), dv, 0f, dp, 0, lk, parallel: false);
-                        if (keep is not null)
-                        {
-                            TensorPrimitives.Multiply(dp, keep.AsSpan(p0, lq * lk), dp);
-                        }
-
-                        AttentionRows.ProbsBackward(probs.AsSpan(p0, lq * lk), dp, lq, lk);
-                        if (gScores is not null)
-                        {
-                            dp.CopyTo(gScores.Buffer, p0);
-                        }
-
-                        if (needQ)
-                        {
-                            Gemm.Sgemm(false, false, lq, d, lk, s, dp, 0, lk, kb, ko + (h * lk * d), d, 0f, gq!.Buffer, h * lq * d, d, parallel: false);
-                        }
-
-                        if (needK)
-                        {
-                            Gemm.Sgemm(true, false, lk, d, lq, s, dp, 0, lk, qb, qo + (h * lq * d), d, 0f, gk!.Buffer, h * lk * d, d, parallel: false);
-                        }
-                    }
-                });
-
-                if (gq is not null)
-                {
-                    AutogradEngine.Accumulate(query, gq);
-                }
-
-                if (gk is not null)
-                {
-                    AutogradEngine.Accumulate(key, gk);
-                }
-
-                if (gv is not null)
-                {
-                    AutogradEngine.Accumulate(value, gv);
-                }
-
-                if (gScores is not null)
-                {
-                    // The mask may be broadcast; Accumulate sums the score gradient back to its shape.
-                    AutogradEngine.Accumulate(attnMask!, gScores);
+                    AttentionHead.Backward(plan, f, ql, kl, vl, gl, probs, dq, dk, dv, gScores?.Buffer, scratch);
                 }
             });
-        }
+
+            for (int i = 0; i < sources.Length; i++)
+            {
+                if (grads[i] is { } gi)
+                {
+                    AutogradEngine.Accumulate(sources[i], gi);
+                }
+            }
+
+            if (gScores is not null)
+            {
+                // The mask may be broadcast; Accumulate sums the score gradient back to its shape.
+                AutogradEngine.Accumulate(attnMask!, gScores);
+            }
+        });
 
         return y;
     }

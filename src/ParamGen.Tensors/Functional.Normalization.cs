@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Numerics.Tensors;
 using ParamGen.Tensors.Autograd;
@@ -41,13 +40,191 @@ public static partial class Functional
 
         int d = ns.NumElements;
         int rows = d == 0 ? 0 : input.NumElements / d;
-        var y = Tensor.Empty(input.Shape);
+        var y = Tensor.Uninitialized(input.Shape);
         var mean = new float[rows];
         var rstd = new float[rows];
         var xb = input.Buffer;
         int xo = input.Offset;
+        LayerNormRows(xb, xo, y.Buffer, rows, d, weight, bias, eps, mean, rstd);
+        if (AutogradEngine.NeedsGrad(input, weight, bias))
+        {
+            AutogradEngine.Record(y, Op, [input, weight, bias], g =>
+            {
+                var dx = Tensor.Uninitialized(input.Shape);
+                LayerNormBackwardRows(xb, xo, g.Buffer, g.Offset, dx.Buffer, rows, d, weight, bias, mean, rstd, ns);
+                AutogradEngine.Accumulate(input, dx);
+            });
+        }
+
+        return y;
+    }
+
+    /// <summary>
+    /// <c>LayerNorm(residual + dropout(z))</c> as one op, the post-norm residual step of a transformer block: one
+    /// pass per row forms the sum (keeping it for backward) and normalises it; backward sends the same gradient to the
+    /// residual and, through the regenerated counter-based mask, to z.
+    /// </summary>
+    /// <param name="residual">The residual stream <c>[*, d]</c>.</param>
+    /// <param name="z">The sub-layer output, same shape.</param>
+    /// <param name="p">Dropout probability on z (0 for none); one seed is drawn when 0 &lt; p &lt; 1.</param>
+    /// <param name="generator">Source of the dropout seed.</param>
+    /// <param name="weight">Layer norm scale <c>[d]</c> or null.</param>
+    /// <param name="bias">Layer norm shift <c>[d]</c> or null.</param>
+    /// <param name="eps">Layer norm eps.</param>
+    internal static Tensor AddDropoutLayerNorm(Tensor residual, Tensor z, float p, Random.Generator? generator, Tensor? weight, Tensor? bias, float eps)
+    {
+        int d = residual.Shape[-1];
+        int rows = d == 0 ? 0 : residual.NumElements / d;
+        bool dropout = p > 0f;
+        ulong seed = dropout && p < 1f ? (generator ?? Random.Generator.Default).NextUInt64() : 0UL;
+        uint threshold = Kernels.DropoutMask.Threshold(p);
+        float scale = Kernels.DropoutMask.Scale(p);
+        var rb = residual.Buffer;
+        int ro = residual.Offset;
+        var zb = z.Buffer;
+        int zo = z.Offset;
+
+        // Row r of residual + dropout(z); formed again in backward rather than kept (the same arithmetic, so the same bits).
+        void SumRow(int r, Span<float> dst)
+        {
+            int at = r * d;
+            if (dropout)
+            {
+                Kernels.DropoutMask.Apply(seed, at, threshold, scale, zb.AsSpan(zo + at, d), dst);
+                Kernels.Elementwise.AddInPlace(dst, rb.AsSpan(ro + at, d));
+            }
+            else
+            {
+                TensorPrimitives.Add(zb.AsSpan(zo + at, d), rb.AsSpan(ro + at, d), dst);
+            }
+        }
+
+        var y = Tensor.Uninitialized(residual.Shape);
         var yb = y.Buffer;
-        Engine.ParallelFor(rows, 4L * d, (s, e) =>
+        var mean = new float[rows];
+        var rstd = new float[rows];
+        Kernels.WorkSplit.Dynamic(rows, 6L * d, (s, e) =>
+        {
+            var row = new float[d];
+            ReadOnlySpan<float> w = weight is null ? default : weight.AsReadOnlySpan();
+            ReadOnlySpan<float> b = bias is null ? default : bias.AsReadOnlySpan();
+            for (int r = s; r < e; r++)
+            {
+                SumRow(r, row);
+                (mean[r], rstd[r]) = Kernels.LayerNorm.RowForward(row, w, b, yb.AsSpan(r * d, d), eps);
+            }
+        });
+
+        if (AutogradEngine.NeedsGrad(residual, z, weight, bias))
+        {
+            AutogradEngine.Record(y, "AddDropoutLayerNorm", [residual, z, weight, bias], g =>
+            {
+                var ds = Tensor.Uninitialized(residual.Shape); // gradient of the sum, which is the residual's
+                var dz = z.RequiresGrad && dropout ? Tensor.Uninitialized(z.Shape) : null;
+                var gb = g.Buffer;
+                int go = g.Offset;
+                var dsb = ds.Buffer;
+                var dzb = dz?.Buffer;
+                var (partialW, partialB, blocks) = NormParamPartials(rows, d, weight, bias);
+                Kernels.WorkSplit.Dynamic(blocks, 8L * d * NormBlockRows, (s, e) =>
+                {
+                    var row = new float[d];
+                    ReadOnlySpan<float> w = weight is null ? default : weight.AsReadOnlySpan();
+                    for (int blk = s; blk < e; blk++)
+                    {
+                        var pw = partialW is null ? default : partialW.AsSpan(blk * d, d);
+                        var pb = partialB is null ? default : partialB.AsSpan(blk * d, d);
+                        int r1 = Math.Min(rows, (blk + 1) * NormBlockRows);
+                        for (int r = blk * NormBlockRows; r < r1; r++)
+                        {
+                            SumRow(r, row);
+                            var dsRow = dsb.AsSpan(r * d, d);
+                            Kernels.LayerNorm.RowBackward(row, gb.AsSpan(go + (r * d), d), w, mean[r], rstd[r], dsRow, pw, pb);
+                            if (dzb is not null)
+                            {
+                                Kernels.DropoutMask.Apply(seed, r * d, threshold, scale, dsRow, dzb.AsSpan(r * d, d));
+                            }
+                        }
+                    }
+                });
+
+                AccumulateNormParams(partialW, partialB, blocks, d, weight, bias, new Shape(d));
+                if (z.RequiresGrad)
+                {
+                    AutogradEngine.Accumulate(z, dz ?? ds);
+                }
+
+                AutogradEngine.Accumulate(residual, ds);
+            });
+        }
+
+        return y;
+    }
+
+    /// <summary>
+    /// <c>residual + dropout(z)</c> as one op, the pre-norm residual step of a transformer block: one pass, and a
+    /// backward that hands the gradient to the residual as is and to z through the regenerated counter-based mask.
+    /// </summary>
+    /// <param name="residual">The residual stream.</param>
+    /// <param name="z">The sub-layer output, same shape.</param>
+    /// <param name="p">Dropout probability on z (0 for none); one seed is drawn when 0 &lt; p &lt; 1.</param>
+    /// <param name="generator">Source of the dropout seed.</param>
+    internal static Tensor AddDropout(Tensor residual, Tensor z, float p, Random.Generator? generator)
+    {
+        bool dropout = p > 0f;
+        ulong seed = dropout && p < 1f ? (generator ?? Random.Generator.Default).NextUInt64() : 0UL;
+        uint threshold = Kernels.DropoutMask.Threshold(p);
+        float scale = Kernels.DropoutMask.Scale(p);
+        var y = Tensor.Uninitialized(residual.Shape);
+        var yb = y.Buffer;
+        var rb = residual.Buffer;
+        int ro = residual.Offset;
+        var zb = z.Buffer;
+        int zo = z.Offset;
+        Kernels.Elementwise.ParallelChunks(y.NumElements, 3, (s, n) =>
+        {
+            var dst = yb.AsSpan(s, n);
+            if (dropout)
+            {
+                Kernels.DropoutMask.Apply(seed, s, threshold, scale, zb.AsSpan(zo + s, n), dst);
+                Kernels.Elementwise.AddInPlace(dst, rb.AsSpan(ro + s, n));
+            }
+            else
+            {
+                TensorPrimitives.Add(zb.AsSpan(zo + s, n), rb.AsSpan(ro + s, n), dst);
+            }
+        });
+
+        if (AutogradEngine.NeedsGrad(residual, z))
+        {
+            AutogradEngine.Record(y, "AddDropout", [residual, z], g =>
+            {
+                if (z.RequiresGrad)
+                {
+                    var dz = g;
+                    if (dropout)
+                    {
+                        dz = Tensor.Uninitialized(z.Shape);
+                        var gb = g.Buffer;
+                        int go = g.Offset;
+                        var dzb = dz.Buffer;
+                        Kernels.Elementwise.ParallelChunks(g.NumElements, 2, (s, n) => Kernels.DropoutMask.Apply(seed, s, threshold, scale, gb.AsSpan(go + s, n), dzb.AsSpan(s, n)));
+                    }
+
+                    AutogradEngine.Accumulate(z, dz);
+                }
+
+                AutogradEngine.Accumulate(residual, g);
+            });
+        }
+
+        return y;
+    }
+
+    /// <summary>Normalises <paramref name="rows"/> rows of width d from xb[xo..] into yb[0..], saving each row's mean and rstd.</summary>
+    private static void LayerNormRows(float[] xb, int xo, float[] yb, int rows, int d, Tensor? weight, Tensor? bias, float eps, float[] mean, float[] rstd)
+    {
+        Kernels.WorkSplit.Dynamic(rows, 4L * d, (s, e) =>
         {
             ReadOnlySpan<float> w = weight is null ? default : weight.AsReadOnlySpan();
             ReadOnlySpan<float> b = bias is null ? default : bias.AsReadOnlySpan();
@@ -56,68 +233,75 @@ public static partial class Functional
                 (mean[r], rstd[r]) = Kernels.LayerNorm.RowForward(xb.AsSpan(xo + (r * d), d), w, b, yb.AsSpan(r * d, d), eps);
             }
         });
+    }
 
-        if (AutogradEngine.NeedsGrad(input, weight, bias))
+    /// <summary>Rows per block of the layer-norm parameter-gradient sums (fixed, so the sums do not depend on the thread count).</summary>
+    private const int NormBlockRows = 64;
+
+    /// <summary>
+    /// Layer norm backward over all rows: dx into dxb[0..], and the weight and bias gradients accumulated into their
+    /// tensors when they require them.
+    /// </summary>
+    private static void LayerNormBackwardRows(float[] xb, int xo, float[] gb, int go, float[] dxb, int rows, int d, Tensor? weight, Tensor? bias,
+        float[] mean, float[] rstd, Shape ns)
+    {
+        var (partialW, partialB, blocks) = NormParamPartials(rows, d, weight, bias);
+        Kernels.WorkSplit.Dynamic(blocks, 6L * d * NormBlockRows, (s, e) =>
         {
-            AutogradEngine.Record(y, Op, [input, weight, bias], g =>
+            ReadOnlySpan<float> w = weight is null ? default : weight.AsReadOnlySpan();
+            for (int blk = s; blk < e; blk++)
             {
-                var gb = g.Buffer;
-                int go = g.Offset;
-                if (input.RequiresGrad)
+                var pw = partialW is null ? default : partialW.AsSpan(blk * d, d);
+                var pb = partialB is null ? default : partialB.AsSpan(blk * d, d);
+                int r1 = Math.Min(rows, (blk + 1) * NormBlockRows);
+                for (int r = blk * NormBlockRows; r < r1; r++)
                 {
-                    var dx = Tensor.Empty(input.Shape);
-                    var db = dx.Buffer;
-                    Engine.ParallelFor(rows, 6L * d, (s, e) =>
-                    {
-                        ReadOnlySpan<float> w = weight is null ? default : weight.AsReadOnlySpan();
-                        var scratch = ArrayPool<float>.Shared.Rent(d);
-                        try
-                        {
-                            for (int r = s; r < e; r++)
-                            {
-                                Kernels.LayerNorm.RowBackward(xb.AsSpan(xo + (r * d), d), gb.AsSpan(go + (r * d), d), w, mean[r], rstd[r], db.AsSpan(r * d, d), scratch);
-                            }
-                        }
-                        finally
-                        {
-                            ArrayPool<float>.Shared.Return(scratch);
-                        }
-                    });
-
-                    AutogradEngine.Accumulate(input, dx);
+                    Kernels.LayerNorm.RowBackward(xb.AsSpan(xo + (r * d), d), gb.AsSpan(go + (r * d), d), w, mean[r], rstd[r], dxb.AsSpan(r * d, d), pw, pb);
                 }
+            }
+        });
 
-                if (weight is { RequiresGrad: true } || bias is { RequiresGrad: true })
-                {
-                    // Summed over rows in double: a long batch of rows would otherwise lose low bits.
-                    var dw = new double[d];
-                    var dbias = new double[d];
-                    for (int r = 0; r < rows; r++)
-                    {
-                        var xr = xb.AsSpan(xo + (r * d), d);
-                        var gr = gb.AsSpan(go + (r * d), d);
-                        float m = mean[r], rs = rstd[r];
-                        for (int i = 0; i < d; i++)
-                        {
-                            dw[i] += gr[i] * ((xr[i] - m) * rs);
-                            dbias[i] += gr[i];
-                        }
-                    }
+        AccumulateNormParams(partialW, partialB, blocks, d, weight, bias, ns);
+    }
 
-                    if (weight is not null)
-                    {
-                        AutogradEngine.Accumulate(weight, FromDoubles(dw, ns));
-                    }
+    /// <summary>Per-block accumulators [blocks, d] for the weight and bias gradients, or nulls when neither is needed.</summary>
+    private static (float[]? W, float[]? B, int Blocks) NormParamPartials(int rows, int d, Tensor? weight, Tensor? bias)
+    {
+        int blocks = (rows + NormBlockRows - 1) / NormBlockRows;
+        bool needParams = weight is { RequiresGrad: true } || bias is { RequiresGrad: true };
+        return needParams ? (new float[blocks * d], new float[blocks * d], blocks) : (null, null, blocks);
+    }
 
-                    if (bias is not null)
-                    {
-                        AutogradEngine.Accumulate(bias, FromDoubles(dbias, ns));
-                    }
-                }
-            });
+    /// <summary>Sums the per-block accumulators in block order, in double, and accumulates them into weight and bias.</summary>
+    private static void AccumulateNormParams(float[]? partialW, float[]? partialB, int blocks, int d, Tensor? weight, Tensor? bias, Shape ns)
+    {
+        if (partialW is null || partialB is null)
+        {
+            return;
         }
 
-        return y;
+        var dw = new double[d];
+        var dbias = new double[d];
+        for (int blk = 0; blk < blocks; blk++)
+        {
+            var pw = partialW.AsSpan(blk * d, d);
+            var pb = partialB.AsSpan(blk * d, d);
+            for (int i = 0; i < d; i++)
+            {
+                dw[i] += pw[i];
+                dbias[i] += pb[i];
+            }
+        }
+
+        if (weight is not null)
+        {
+            AutogradEngine.Accumulate(weight, FromDoubles(dw, ns));
+        }
+
+        if (bias is not null)
+        {
+            AutogradEngine.Accumulate(bias, FromDoubles(dbias, ns));
+        }
     }
 
     /// <summary>
@@ -326,7 +510,9 @@ public static partial class Functional
     /// <param name="input">The input.</param>
     /// <param name="p">Probability of zeroing an element (default 0.5; in [0, 1]).</param>
     /// <param name="training">Apply dropout (default true, as <c>F.dropout</c>).</param>
-    /// <param name="generator">Source of the mask (default <see cref="Random.Generator.Default"/>); one draw per element.</param>
+    /// <param name="generator">Source of the mask (default <see cref="Random.Generator.Default"/>). One 64-bit draw per
+    /// call (none when p is 0 or 1) seeds a counter-based mask: element i's fate depends only on that draw and i, so the
+    /// mask is the same for any thread count.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="p"/> is outside [0, 1] or NaN.</exception>
     public static Tensor Dropout(Tensor input, float p = 0.5f, bool training = true, Random.Generator? generator = null)
     {
@@ -341,30 +527,33 @@ public static partial class Functional
             return input;
         }
 
-        var mask = new float[input.NumElements];
-        if (p < 1f)
-        {
-            var gen = generator ?? Random.Generator.Default;
-            float keep = 1f / (1f - p);
-            for (int i = 0; i < mask.Length; i++)
-            {
-                mask[i] = gen.NextSingle() >= p ? keep : 0f;
-            }
-        }
-
-        var y = Tensor.Empty(input.Shape);
-        TensorPrimitives.Multiply(input.AsReadOnlySpan(), mask, y.Span);
+        ulong seed = p < 1f ? (generator ?? Random.Generator.Default).NextUInt64() : 0UL;
+        uint threshold = Kernels.DropoutMask.Threshold(p);
+        float scale = Kernels.DropoutMask.Scale(p);
+        var y = Tensor.Uninitialized(input.Shape);
+        ApplyDropout(seed, threshold, scale, input, y);
         if (AutogradEngine.NeedsGrad(input))
         {
             AutogradEngine.Record(y, "Dropout", [input], g =>
             {
-                var dx = Tensor.Empty(input.Shape);
-                TensorPrimitives.Multiply(g.AsReadOnlySpan(), mask, dx.Span);
+                var dx = Tensor.Uninitialized(input.Shape);
+                ApplyDropout(seed, threshold, scale, g, dx);
                 AutogradEngine.Accumulate(input, dx);
             });
         }
 
         return y;
+    }
+
+    /// <summary>dst = src * mask(seed), split over threads (the mask does not depend on the split).</summary>
+    private static void ApplyDropout(ulong seed, uint threshold, float scale, Tensor src, Tensor dst)
+    {
+        var sb = src.Buffer;
+        int so = src.Offset;
+        var db = dst.Buffer;
+        int dOff = dst.Offset;
+        Kernels.Elementwise.ParallelChunks(src.NumElements, 4, (s, n) =>
+            Kernels.DropoutMask.Apply(seed, s, threshold, scale, sb.AsSpan(so + s, n), db.AsSpan(dOff + s, n)));
     }
 
     private static void CheckParamShape(string op, string name, Tensor? t, Shape expected)

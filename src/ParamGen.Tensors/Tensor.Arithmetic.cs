@@ -19,7 +19,15 @@ public partial class Tensor
             throw new ArgumentException($"{TOp.Name}: {e.Message}", e);
         }
 
-        var y = Empty(outShape);
+        var y = TOp.Exact && a.Shape == b.Shape ? Uninitialized(outShape) : Empty(outShape);
+        if (TOp.Exact && a.Shape == b.Shape)
+        {
+            // Same shapes: one span op, split over threads when large (exact ops give the same bits for any split).
+            var (ab, ao, bb, bo, yb) = (a.Buffer, a.Offset, b.Buffer, b.Offset, y.Buffer);
+            Elementwise.ParallelChunks(y.NumElements, 1, (s, n) => TOp.Apply(ab.AsSpan(ao + s, n), bb.AsSpan(bo + s, n), yb.AsSpan(s, n)));
+            return y;
+        }
+
         Broadcast.Binary<TOp>(a.AsReadOnlySpan(), a.Shape, b.AsReadOnlySpan(), b.Shape, y.Span, outShape);
         return y;
     }
@@ -27,7 +35,14 @@ public partial class Tensor
     private static Tensor ScalarForward<TOp>(Tensor a, float s)
         where TOp : struct, IBinaryOp
     {
-        var y = Empty(a.Shape);
+        var y = TOp.Exact ? Uninitialized(a.Shape) : Empty(a.Shape);
+        if (TOp.Exact)
+        {
+            var (ab, ao, yb) = (a.Buffer, a.Offset, y.Buffer);
+            Elementwise.ParallelChunks(y.NumElements, 1, (start, n) => TOp.Apply(ab.AsSpan(ao + start, n), s, yb.AsSpan(start, n)));
+            return y;
+        }
+
         TOp.Apply(a.AsReadOnlySpan(), s, y.Span);
         return y;
     }

@@ -84,17 +84,29 @@ public partial class Tensor
     }
 
     /// <summary>[M, K] (or [K, M] if transA) times [K, N] (or [N, K] if transB), with autograd.</summary>
-    internal static Tensor MatMul2D(Tensor a, Tensor b, bool transA, bool transB)
+    internal static Tensor MatMul2D(Tensor a, Tensor b, bool transA, bool transB) => MatMul2D(a, b, transA, transB, null);
+
+    /// <summary>
+    /// [M, K] (or [K, M] if transA) times [K, N] (or [N, K] if transB), plus a bias [N] added to every row
+    /// inside the GEMM (no separate pass, no second [M, N] tensor), with autograd.
+    /// </summary>
+    internal static Tensor MatMul2D(Tensor a, Tensor b, bool transA, bool transB, Tensor? bias)
     {
         int m = transA ? a.Shape[1] : a.Shape[0];
         int k = transA ? a.Shape[0] : a.Shape[1];
         int n = transB ? b.Shape[0] : b.Shape[1];
         var y = Empty(new Shape(m, n));
-        Gemm.Sgemm(transA, transB, m, n, k, 1f, a.Buffer, a.Offset, a.Shape[1], b.Buffer, b.Offset, b.Shape[1], 0f, y.Buffer, 0, n);
-        if (AutogradEngine.NeedsGrad(a, b))
+        Gemm.Sgemm(transA, transB, m, n, k, 1f, a.Buffer, a.Offset, a.Shape[1], b.Buffer, b.Offset, b.Shape[1], 0f, y.Buffer, 0, n,
+            bias?.Buffer, bias?.Offset ?? 0);
+        if (AutogradEngine.NeedsGrad(a, b, bias))
         {
-            AutogradEngine.Record(y, "MatMul", [a, b], g =>
+            AutogradEngine.Record(y, bias is null ? "MatMul" : "MatMulBias", [a, b, bias], g =>
             {
+                if (bias is not null && bias.RequiresGrad)
+                {
+                    AutogradEngine.Accumulate(bias, g.Sum(0)); // d bias = column sums of g
+                }
+
                 if (a.RequiresGrad)
                 {
                     // dA = g B^T  (or its transpose when A was used transposed)
@@ -126,28 +138,10 @@ public partial class Tensor
         var y = Empty(outShape);
         int sa = a.Shape[ra - 2] * a.Shape[ra - 1], sb = b.Shape[rb - 2] * b.Shape[rb - 1], sc = m * n;
         int lda = a.Shape[ra - 1], ldb = b.Shape[rb - 1];
-        var ab = a.Buffer;
-        var bb = b.Buffer;
-        int ao = a.Offset, bo = b.Offset;
-        var yb = y.Buffer;
-        long costPer = (long)m * n * k;
-        if (batch >= Engine.NumThreads && costPer < 1_000_000)
-        {
-            Engine.ParallelFor(batch, costPer, (s, e) =>
-            {
-                for (int i = s; i < e; i++)
-                {
-                    Gemm.Sgemm(transA, transB, m, n, k, 1f, ab, ao + (i * sa), lda, bb, bo + (i * sb), ldb, 0f, yb, i * sc, n, parallel: false);
-                }
-            });
-        }
-        else
-        {
-            for (int i = 0; i < batch; i++)
-            {
-                Gemm.Sgemm(transA, transB, m, n, k, 1f, ab, ao + (i * sa), lda, bb, bo + (i * sb), ldb, 0f, yb, i * sc, n);
-            }
-        }
+
+        // One call for the whole batch: small matrices (attention per head, per-sample adapter weights)
+        // are spread over the threads a batch entry at a time.
+        Gemm.SgemmBatched(transA, transB, batch, m, n, k, 1f, a.Buffer, a.Offset, sa, lda, b.Buffer, b.Offset, sb, ldb, 0f, y.Buffer, 0, sc, n);
 
         if (AutogradEngine.NeedsGrad(a, b))
         {

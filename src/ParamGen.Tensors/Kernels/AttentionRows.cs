@@ -1,79 +1,143 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace ParamGen.Tensors.Kernels;
 
 /// <summary>
-/// The row-wise middle of fused attention for one (batch, head): scores to probabilities (additive mask,
-/// key padding, causal limit, softmax) and the matching backward. The GEMMs around it live in the op.
+/// The row-wise middle of fused attention: softmax of one row of scores and its backward, vectorised with
+/// <see cref="FastExp"/>. Rows are short (the number of keys a query sees), so one pass per step with no
+/// general-purpose dispatch is what pays.
 /// </summary>
 internal static class AttentionRows
 {
     /// <summary>
-    /// Turns raw scaled scores <c>[lq, lk]</c> into attention probabilities in place.
+    /// probs = softmax(scores) over one row; probs may alias scores. A row with every score -inf (every key
+    /// blocked) or an empty row gives zeros, not NaN.
     /// </summary>
-    /// <param name="scores">Scores <c>[lq, lk]</c>, replaced by probabilities.</param>
-    /// <param name="lq">Query count.</param>
-    /// <param name="lk">Key count.</param>
-    /// <param name="mask">Additive mask elements for this head (empty for none), addressed with the two strides.</param>
-    /// <param name="maskRowStride">Mask stride between query rows (0 when broadcast).</param>
-    /// <param name="maskColStride">Mask stride between keys (0 when broadcast, else 1).</param>
-    /// <param name="keyPadding">Non-zero where a key is padding (empty for none), <c>[lk]</c>.</param>
-    /// <param name="causalOffset">Query i sees keys j &lt;= i + causalOffset; <see cref="int.MaxValue"/> for no causal limit.</param>
-    /// <remarks>A row with every key blocked becomes all zeros (the softmax kernel's fully-masked rule).</remarks>
-    public static void ScoresToProbs(Span<float> scores, int lq, int lk, ReadOnlySpan<float> mask, int maskRowStride, int maskColStride,
-        ReadOnlySpan<float> keyPadding, int causalOffset)
+    public static void Softmax(ReadOnlySpan<float> scores, Span<float> probs)
     {
-        for (int i = 0; i < lq; i++)
+        int n = scores.Length;
+        if (n == 0)
         {
-            var row = scores.Slice(i * lk, lk);
-            if (!mask.IsEmpty)
-            {
-                int m0 = i * maskRowStride;
-                if (maskColStride == 1)
-                {
-                    TensorPrimitives.Add(row, mask.Slice(m0, lk), row);
-                }
-                else
-                {
-                    TensorPrimitives.Add(row, mask[m0], row);
-                }
-            }
-
-            if (!keyPadding.IsEmpty)
-            {
-                for (int j = 0; j < lk; j++)
-                {
-                    if (keyPadding[j] != 0f)
-                    {
-                        row[j] = float.NegativeInfinity;
-                    }
-                }
-            }
-
-            if (causalOffset != int.MaxValue)
-            {
-                // Keys after i + causalOffset are in the future of query i.
-                long first = Math.Max(0L, (long)i + causalOffset + 1);
-                if (first < lk)
-                {
-                    row[(int)first..].Fill(float.NegativeInfinity);
-                }
-            }
-
-            Softmax.Row(row, row);
+            return;
         }
+
+        ref float rs = ref MemoryMarshal.GetReference(scores);
+        ref float rp = ref MemoryMarshal.GetReference(probs);
+        float max = float.NegativeInfinity;
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            var vmax = Vector256.Create(float.NegativeInfinity);
+            for (; i + 8 <= n; i += 8)
+            {
+                vmax = Vector256.Max(vmax, Vector256.LoadUnsafe(ref rs, (nuint)i));
+            }
+
+            for (int l = 0; l < 8; l++)
+            {
+                max = MathF.Max(max, vmax[l]);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            max = MathF.Max(max, Unsafe.Add(ref rs, i));
+        }
+
+        if (float.IsNegativeInfinity(max))
+        {
+            probs[..n].Clear();
+            return;
+        }
+
+        float sum = 0f;
+        i = 0;
+        if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            var vm = Vector256.Create(max);
+            var vsum = Vector256<float>.Zero;
+            for (; i + 8 <= n; i += 8)
+            {
+                var e = FastExp.Exp(Vector256.LoadUnsafe(ref rs, (nuint)i) - vm);
+                e.StoreUnsafe(ref rp, (nuint)i);
+                vsum += e;
+            }
+
+            sum = Vector256.Sum(vsum);
+        }
+
+        for (; i < n; i++)
+        {
+            float e = FastExp.Exp(Unsafe.Add(ref rs, i) - max);
+            Unsafe.Add(ref rp, i) = e;
+            sum += e;
+        }
+
+        Scale(probs[..n], 1f / sum);
     }
 
     /// <summary>
-    /// Softmax backward for every row: turns dP into dS in place, dS = P ⊙ (dP - rowsum(dP ⊙ P)).
-    /// Fully masked rows (all-zero P) give zero.
+    /// Softmax backward over one row, in place: grad = p ⊙ (grad - Σ grad ⊙ p). A fully blocked row (p all zero)
+    /// gives zeros.
     /// </summary>
-    public static void ProbsBackward(ReadOnlySpan<float> probs, Span<float> grad, int lq, int lk)
+    public static void SoftmaxBackward(ReadOnlySpan<float> p, Span<float> grad)
     {
-        for (int i = 0; i < lq; i++)
+        int n = p.Length;
+        ref float rp = ref MemoryMarshal.GetReference(p);
+        ref float rg = ref MemoryMarshal.GetReference(grad);
+        float dot = 0f;
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && n >= 8)
         {
-            var g = grad.Slice(i * lk, lk);
-            Softmax.BackwardRow(probs.Slice(i * lk, lk), g, g);
+            var vdot = Vector256<float>.Zero;
+            for (; i + 8 <= n; i += 8)
+            {
+                vdot = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref rp, (nuint)i), Vector256.LoadUnsafe(ref rg, (nuint)i), vdot);
+            }
+
+            dot = Vector256.Sum(vdot);
+        }
+
+        for (; i < n; i++)
+        {
+            dot = MathF.FusedMultiplyAdd(Unsafe.Add(ref rp, i), Unsafe.Add(ref rg, i), dot);
+        }
+
+        i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vd = Vector256.Create(dot);
+            for (; i + 8 <= n; i += 8)
+            {
+                var g = Vector256.LoadUnsafe(ref rg, (nuint)i);
+                (Vector256.LoadUnsafe(ref rp, (nuint)i) * (g - vd)).StoreUnsafe(ref rg, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            Unsafe.Add(ref rg, i) = Unsafe.Add(ref rp, i) * (Unsafe.Add(ref rg, i) - dot);
+        }
+    }
+
+    private static void Scale(Span<float> x, float s)
+    {
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        int n = x.Length, i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vs = Vector256.Create(s);
+            for (; i + 8 <= n; i += 8)
+            {
+                (Vector256.LoadUnsafe(ref rx, (nuint)i) * vs).StoreUnsafe(ref rx, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            Unsafe.Add(ref rx, i) *= s;
         }
     }
 }

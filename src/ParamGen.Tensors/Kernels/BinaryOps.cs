@@ -7,6 +7,12 @@ internal interface IBinaryOp
 {
     static abstract string Name { get; }
 
+    /// <summary>
+    /// Whether every element is one correctly rounded IEEE operation on every path (vector or scalar), so a result
+    /// does not depend on where the element falls in a span and the op may be split over threads freely.
+    /// </summary>
+    static virtual bool Exact => false;
+
     /// <summary>dst[i] = op(x[i], y[i]).</summary>
     static abstract void Apply(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst);
 
@@ -21,6 +27,8 @@ internal readonly struct AddOp : IBinaryOp
 {
     public static string Name => "Add";
 
+    public static bool Exact => true;
+
     public static void Apply(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst) => TensorPrimitives.Add(x, y, dst);
 
     public static void Apply(ReadOnlySpan<float> x, float y, Span<float> dst) => TensorPrimitives.Add(x, y, dst);
@@ -31,6 +39,8 @@ internal readonly struct AddOp : IBinaryOp
 internal readonly struct SubOp : IBinaryOp
 {
     public static string Name => "Sub";
+
+    public static bool Exact => true;
 
     public static void Apply(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst) => TensorPrimitives.Subtract(x, y, dst);
 
@@ -43,6 +53,8 @@ internal readonly struct MulOp : IBinaryOp
 {
     public static string Name => "Mul";
 
+    public static bool Exact => true;
+
     public static void Apply(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst) => TensorPrimitives.Multiply(x, y, dst);
 
     public static void Apply(ReadOnlySpan<float> x, float y, Span<float> dst) => TensorPrimitives.Multiply(x, y, dst);
@@ -53,6 +65,8 @@ internal readonly struct MulOp : IBinaryOp
 internal readonly struct DivOp : IBinaryOp
 {
     public static string Name => "Div";
+
+    public static bool Exact => true;
 
     public static void Apply(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst) => TensorPrimitives.Divide(x, y, dst);
 
@@ -65,6 +79,8 @@ internal readonly struct MaxOp : IBinaryOp
 {
     public static string Name => "Maximum";
 
+    public static bool Exact => true;
+
     public static void Apply(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst) => TensorPrimitives.Max(x, y, dst);
 
     public static void Apply(ReadOnlySpan<float> x, float y, Span<float> dst) => TensorPrimitives.Max(x, y, dst);
@@ -75,6 +91,8 @@ internal readonly struct MaxOp : IBinaryOp
 internal readonly struct MinOp : IBinaryOp
 {
     public static string Name => "Minimum";
+
+    public static bool Exact => true;
 
     public static void Apply(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dst) => TensorPrimitives.Min(x, y, dst);
 

@@ -30,4 +30,24 @@ internal static class Elementwise
 
         return (float)total;
     }
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(start, length) over [0, n) in chunks of whole 64-element blocks, on several
+    /// threads when the work (n x <paramref name="costPerElement"/>) pays for it. Only for kernels whose result for
+    /// an element does not depend on the chunk it falls in.
+    /// </summary>
+    public static void ParallelChunks(int n, long costPerElement, Action<int, int> body)
+    {
+        const int Block = 64;
+        int blocks = (n + Block - 1) / Block;
+        WorkSplit.Dynamic(blocks, costPerElement * Block, (s, e) =>
+        {
+            int start = s * Block;
+            int end = Math.Min(e * Block, n);
+            if (end > start)
+            {
+                body(start, end - start);
+            }
+        });
+    }
 }

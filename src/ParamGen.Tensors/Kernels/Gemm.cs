@@ -1,18 +1,19 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-
 namespace ParamGen.Tensors.Kernels;
 
 /// <summary>
-/// Single-precision matrix multiply, C = alpha * op(A) op(B) + beta * C, row-major, with transpose flags
-/// so <c>x @ W^T</c> never needs a transposed copy from the caller. Transposed operands are packed
-/// once; the inner kernel is a 4 x (2 vectors) register tile over a cache-sized K block, using
-/// Vector512 where the CPU has it, else Vector256, else scalar. Each element of C is accumulated in
-/// the same order whatever the thread count, so results are bitwise-reproducible.
+/// Single-precision matrix multiply, C = alpha * op(A) op(B) + beta * C (+ bias), row-major, with transpose
+/// flags absorbed in packing, so <c>x @ W^T</c> never needs a transposed copy. Products run the packed,
+/// cache-blocked micro-kernel GEMM (<see cref="GemmPacked"/>), except one row of A (or up to four with a
+/// transposed B), which runs the direct kernel (<see cref="GemmDirect"/>). The algorithm is chosen from the
+/// shape alone and the work is split over threads along M or N only, never K, so each element of C gets the
+/// same bits whatever the thread count. <see cref="Engine.GemmProvider"/> may send products to OpenBLAS.
 /// </summary>
-internal static class Gemm
+internal static unsafe class Gemm
 {
-    private const int KBlock = 256;
+    /// <summary>The widest micro-kernel this CPU runs with hardware vectors.</summary>
+    public static readonly GemmIsa BestIsa =
+        GemmMicroKernel512.IsSupported ? GemmIsa.Vector512 :
+        GemmMicroKernel256.IsSupported ? GemmIsa.Vector256 : GemmIsa.Scalar;
 
     /// <summary>C[M,N] = alpha * op(A) * op(B) + beta * C.</summary>
     /// <param name="transA">A is stored [K, M] (use its transpose).</param>
@@ -33,60 +34,250 @@ internal static class Gemm
     /// <param name="ldc">Row stride of C.</param>
     /// <param name="parallel">Whether to split the work over <see cref="Engine.NumThreads"/> threads.</param>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
-        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, bool parallel = true)
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, bool parallel = true) =>
+        Sgemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, null, 0, parallel);
+
+    /// <summary>
+    /// C[M,N] = alpha * op(A) * op(B) + beta * C + bias, with bias[biasOffset + j] added to every row j-th
+    /// column (a fused <c>x W^T + b</c>): the bias is written into each sliver of C just before the first
+    /// product is added, so it costs no separate pass over C. Each element is alpha * sum + (beta * C + bias),
+    /// the sum added with one fused multiply-add. Other parameters as in
+    /// <see cref="Sgemm(bool, bool, int, int, int, float, float[], int, int, float[], int, int, float, float[], int, int, bool)"/>.
+    /// </summary>
+    public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc,
+        float[]? bias, int biasOffset, bool parallel = true)
+    {
+        if (parallel && TryOpenBlas(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, bias, biasOffset))
+        {
+            return;
+        }
+
+        Sgemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, bias, biasOffset, parallel, BestIsa, GemmPath.Auto);
+    }
+
+    /// <summary>The managed kernels with a chosen micro-kernel and algorithm, no bias (tests run every one the CPU supports).</summary>
+    internal static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, bool parallel, GemmIsa isa, GemmPath path) =>
+        Sgemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, null, 0, parallel, isa, path);
+
+    /// <summary>The managed kernels with a chosen micro-kernel and algorithm.</summary>
+    internal static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc,
+        float[]? bias, int biasOffset, bool parallel, GemmIsa isa, GemmPath path)
     {
         if (m == 0 || n == 0)
         {
             return;
         }
 
-        ScaleC(c, cOffset, ldc, m, n, beta);
         if (k == 0 || alpha == 0)
         {
+            ScaleC(c, cOffset, ldc, m, n, beta, bias, biasOffset);
             return;
         }
 
-        // Pack transposed operands into plain row-major panels: A as [M, K], B as [K, N].
-        if (transA)
+        fixed (float* pa = &a[aOffset], pb = &b[bOffset], pc = &c[cOffset], pbias = bias)
         {
-            var pa = new float[m * k];
-            Transpose(a, aOffset, lda, k, m, pa);
-            (a, aOffset, lda) = (pa, 0, k);
-        }
-
-        if (transB)
-        {
-            var pb = new float[k * n];
-            Transpose(b, bOffset, ldb, n, k, pb);
-            (b, bOffset, ldb) = (pb, 0, n);
-        }
-
-        var ca = a;
-        var cb = b;
-        int aOff = aOffset, bOff = bOffset, la = lda, lb = ldb;
-        if (!parallel || Engine.NumThreads == 1)
-        {
-            Kernel(ca, aOff, la, cb, bOff, lb, c, cOffset, ldc, 0, m, 0, n, k, alpha);
-            return;
-        }
-
-        long cost = (long)n * k;
-        if (m >= 4 * Engine.NumThreads)
-        {
-            int rowBlocks = (m + 3) / 4;
-            Engine.ParallelFor(rowBlocks, cost * 4, (s, e) =>
-                Kernel(ca, aOff, la, cb, bOff, lb, c, cOffset, ldc, s * 4, Math.Min(e * 4, m), 0, n, k, alpha));
-        }
-        else
-        {
-            int colBlocks = (n + 63) / 64;
-            Engine.ParallelFor(colBlocks, (long)m * k * 64, (s, e) =>
-                Kernel(ca, aOff, la, cb, bOff, lb, c, cOffset, ldc, 0, m, s * 64, Math.Min(e * 64, n), k, alpha));
+            float* biasPtr = bias is null ? null : pbias + biasOffset;
+            Run(new GemmProblem(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, biasPtr), parallel, isa, path);
         }
     }
 
-    private static void ScaleC(float[] c, int cOffset, int ldc, int m, int n, float beta)
+    /// <summary>
+    /// C_i = alpha * op(A_i) op(B_i) + beta * C_i for i &lt; <paramref name="batch"/>, with A_i starting at
+    /// aOffset + i * strideA (stride 0 shares one matrix across the batch), likewise B_i and C_i. Small
+    /// products are spread over the threads a batch entry at a time; large ones each use all threads. Each
+    /// entry gets the same bits as from <see cref="Sgemm(bool, bool, int, int, int, float, float[], int, int, float[], int, int, float, float[], int, int, bool)"/>
+    /// on the managed kernels, whatever the thread count.
+    /// </summary>
+    public static void SgemmBatched(bool transA, bool transB, int batch, int m, int n, int k, float alpha,
+        float[] a, int aOffset, int strideA, int lda, float[] b, int bOffset, int strideB, int ldb,
+        float beta, float[] c, int cOffset, int strideC, int ldc, bool parallel = true) =>
+        SgemmBatched(transA, transB, batch, m, n, k, alpha, a, aOffset, strideA, lda, b, bOffset, strideB, ldb, beta, c, cOffset, strideC, ldc, parallel, BestIsa);
+
+    /// <summary><see cref="SgemmBatched(bool, bool, int, int, int, int, float, float[], int, int, int, float[], int, int, int, float, float[], int, int, int, bool)"/> with a chosen micro-kernel.</summary>
+    internal static void SgemmBatched(bool transA, bool transB, int batch, int m, int n, int k, float alpha,
+        float[] a, int aOffset, int strideA, int lda, float[] b, int bOffset, int strideB, int ldb,
+        float beta, float[] c, int cOffset, int strideC, int ldc, bool parallel, GemmIsa isa)
     {
+        if (batch == 0 || m == 0 || n == 0)
+        {
+            return;
+        }
+
+        long macs = (long)m * n * k;
+        int threads = Engine.NumThreads;
+        if (k == 0 || alpha == 0 || batch == 1 || !parallel || threads == 1 || (batch < 4 * threads && macs >= SplitBatchBelowMacs))
+        {
+            // One entry at a time, each free to use every thread.
+            for (int i = 0; i < batch; i++)
+            {
+                Sgemm(transA, transB, m, n, k, alpha, a, aOffset + (i * strideA), lda, b, bOffset + (i * strideB), ldb,
+                    beta, c, cOffset + (i * strideC), ldc, null, 0, parallel, isa, GemmPath.Auto);
+            }
+
+            return;
+        }
+
+        fixed (float* pa = &a[aOffset], pb = &b[bOffset], pc = &c[cOffset])
+        {
+            var g0 = new GemmProblem(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            bool direct = PrefersDirect(m, n, k, transA, transB);
+            Engine.ParallelFor(batch, macs / CostScale, (s, e) =>
+            {
+                var ws = GemmWorkspace.Rent();
+                try
+                {
+                    for (int i = s; i < e; i++)
+                    {
+                        var g = new GemmProblem(transA, transB, m, n, k, alpha, g0.A + ((nint)i * strideA), lda,
+                            g0.B + ((nint)i * strideB), ldb, beta, g0.C + ((nint)i * strideC), ldc);
+                        if (direct)
+                        {
+                            GemmDirect.Run(g, 0, n, isa, ws);
+                        }
+                        else
+                        {
+                            GemmPacked.Run(g, 0, m, 0, n, isa, ws);
+                        }
+                    }
+                }
+                finally
+                {
+                    GemmWorkspace.Return(ws);
+                }
+            });
+        }
+    }
+
+    /// <summary>
+    /// Whether the direct (unpacked) kernel is faster for this shape: a few rows of A, where packing op(B)
+    /// would cost about as much as the product (measured on Zen 4: [1, 64] x [64, 3416] takes 13 µs direct,
+    /// 80 µs packed). Depends on the shape only, never on the thread count.
+    /// </summary>
+    internal static bool PrefersDirect(int m, int n, int k, bool transA, bool transB) => m <= (transB ? DirectDotRows : DirectRows);
+
+    /// <summary>
+    /// Up to this many rows of A, a row-major op(B) is streamed by the direct kernel. Beyond, the packed
+    /// kernel reads such a B in place with its smaller edge tile, which is faster from two rows on.
+    /// </summary>
+    private const int DirectRows = 1;
+
+    /// <summary>Up to this many rows of A, a transposed B is read as dot products (beyond, transposing it in packing pays).</summary>
+    private const int DirectDotRows = 4;
+
+    /// <summary>
+    /// Multiply-adds per unit of <see cref="Engine.ParallelFor"/> cost: a product is split over threads from about
+    /// 0.5 M multiply-adds (some 10 µs on one core), where the thread hop stops mattering (measured: 96^3 runs
+    /// 1.4x faster on two threads, 64^3 not at all).
+    /// </summary>
+    private const int CostScale = 8;
+
+    /// <summary>Batch entries smaller than this (multiply-adds) are spread over the threads whole, not split.</summary>
+    private const long SplitBatchBelowMacs = 1 << 20;
+
+    private static bool TryOpenBlas(bool transA, bool transB, int m, int n, int k, float alpha,
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, float[]? bias, int biasOffset)
+    {
+        // Managed is checked first so that the default never even looks for libopenblas. BLAS rejects
+        // (and skips) leading dimensions below the stored width, so those stay managed.
+        var provider = Engine.GemmProvider;
+        if (provider == GemmProvider.Managed || m == 0 || n == 0 || k == 0 || alpha == 0 || !OpenBlasGemm.Serves(provider, m, n, k)
+            || lda < (transA ? m : k) || ldb < (transB ? k : n) || ldc < n)
+        {
+            return false;
+        }
+
+        fixed (float* pa = &a[aOffset], pb = &b[bOffset], pc = &c[cOffset], pbias = bias)
+        {
+            if (bias is not null)
+            {
+                // OpenBLAS has no bias epilogue: put beta * C + bias in C first, then add the product.
+                GemmPack.InitRows(pc, ldc, m, n, beta, pbias + biasOffset);
+                beta = 1f;
+            }
+
+            OpenBlasGemm.Sgemm(new GemmProblem(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc), Engine.NumThreads);
+        }
+
+        return true;
+    }
+
+    private static void Run(GemmProblem g, bool parallel, GemmIsa isa, GemmPath path)
+    {
+        bool direct = path == GemmPath.Direct || (path == GemmPath.Auto && PrefersDirect(g.M, g.N, g.K, g.TransA, g.TransB));
+        int threads = parallel ? Engine.NumThreads : 1;
+        if (direct)
+        {
+            // Split along N in multiples of 64 columns, so the dot products' blocks of four columns sit
+            // where they would unsplit.
+            const int Cols = 64;
+            int colBlocks = (g.N + Cols - 1) / Cols;
+            if (threads == 1 || colBlocks == 1)
+            {
+                RunRect(g, 0, g.M, 0, g.N, isa, direct);
+            }
+            else
+            {
+                Engine.ParallelFor(colBlocks, (long)Cols * g.M * g.K / CostScale, (s, e) => RunRect(g, 0, g.M, s * Cols, Math.Min(e * Cols, g.N), isa, direct));
+            }
+
+            return;
+        }
+
+        int mr = GemmPacked.TileRows(isa), nr = GemmPacked.TileCols(isa);
+        int rowSlivers = (g.M + mr - 1) / mr, colSlivers = (g.N + nr - 1) / nr;
+        if (threads == 1 || (rowSlivers == 1 && colSlivers == 1))
+        {
+            RunRect(g, 0, g.M, 0, g.N, isa, direct);
+        }
+        else if (colSlivers < 4 * threads && rowSlivers >= colSlivers)
+        {
+            // Few column slivers: split the rows; each thread packs the (small) op(B) blocks itself.
+            Engine.ParallelFor(rowSlivers, (long)mr * g.N * g.K / CostScale, (s, e) => RunRect(g, s * mr, Math.Min(e * mr, g.M), 0, g.N, isa, direct));
+        }
+        else
+        {
+            // Columns: each thread packs only its own part of op(B), so nothing is packed twice (A is read
+            // in place, or packed per sliver anyway).
+            Engine.ParallelFor(colSlivers, (long)nr * g.M * g.K / CostScale, (s, e) => RunRect(g, 0, g.M, s * nr, Math.Min(e * nr, g.N), isa, direct));
+        }
+    }
+
+    private static void RunRect(in GemmProblem g, int i0, int i1, int j0, int j1, GemmIsa isa, bool direct)
+    {
+        var ws = GemmWorkspace.Rent();
+        try
+        {
+            if (direct)
+            {
+                // The direct kernel always takes every row; callers split it by columns only.
+                GemmDirect.Run(g, j0, j1, isa, ws);
+            }
+            else
+            {
+                GemmPacked.Run(g, i0, i1, j0, j1, isa, ws);
+            }
+        }
+        finally
+        {
+            GemmWorkspace.Return(ws);
+        }
+    }
+
+    private static void ScaleC(float[] c, int cOffset, int ldc, int m, int n, float beta, float[]? bias, int biasOffset)
+    {
+        if (bias is not null)
+        {
+            fixed (float* pc = &c[cOffset], pbias = &bias[biasOffset])
+            {
+                GemmPack.InitRows(pc, ldc, m, n, beta, pbias);
+            }
+
+            return;
+        }
+
         if (beta == 1f)
         {
             return;
@@ -102,266 +293,6 @@ internal static class Gemm
             else
             {
                 System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
-            }
-        }
-    }
-
-    /// <summary>dst[cols, rows] = src[rows, cols] (src row stride ld).</summary>
-    private static void Transpose(float[] src, int off, int ld, int rows, int cols, float[] dst)
-    {
-        const int T = 32;
-        for (int i0 = 0; i0 < rows; i0 += T)
-        {
-            int i1 = Math.Min(i0 + T, rows);
-            for (int j0 = 0; j0 < cols; j0 += T)
-            {
-                int j1 = Math.Min(j0 + T, cols);
-                for (int i = i0; i < i1; i++)
-                {
-                    int s = off + (i * ld);
-                    for (int j = j0; j < j1; j++)
-                    {
-                        dst[(j * rows) + i] = src[s + j];
-                    }
-                }
-            }
-        }
-    }
-
-    /// <summary>C[r0:r1, c0:c1] += alpha * A[r0:r1, :] B[:, c0:c1] with A [M,K] and B [K,N] row-major.</summary>
-    private static void Kernel(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
-        int r0, int r1, int c0, int c1, int k, float alpha)
-    {
-        for (int k0 = 0; k0 < k; k0 += KBlock)
-        {
-            int kc = Math.Min(KBlock, k - k0);
-            if (Vector512.IsHardwareAccelerated)
-            {
-                Block512(a, aOff + k0, lda, b, bOff + (k0 * ldb), ldb, c, cOff, ldc, r0, r1, c0, c1, kc, alpha);
-            }
-            else if (Vector256.IsHardwareAccelerated)
-            {
-                Block256(a, aOff + k0, lda, b, bOff + (k0 * ldb), ldb, c, cOff, ldc, r0, r1, c0, c1, kc, alpha);
-            }
-            else
-            {
-                BlockScalar(a, aOff + k0, lda, b, bOff + (k0 * ldb), ldb, c, cOff, ldc, r0, r1, c0, c1, kc, alpha);
-            }
-        }
-    }
-
-    private static void Block512(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
-        int r0, int r1, int c0, int c1, int kc, float alpha)
-    {
-        const int W = 16;
-        ref float ra = ref a[0];
-        ref float rb = ref b[0];
-        ref float rc = ref c[0];
-        var va = Vector512.Create(alpha);
-        int i = r0;
-        for (; i + 4 <= r1; i += 4)
-        {
-            int j = c0;
-            for (; j + (2 * W) <= c1; j += 2 * W)
-            {
-                Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
-                Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
-                int ai = aOff + (i * lda);
-                int bj = bOff + j;
-                for (int p = 0; p < kc; p++)
-                {
-                    var b0 = Vector512.LoadUnsafe(ref rb, (nuint)(bj + (p * ldb)));
-                    var b1 = Vector512.LoadUnsafe(ref rb, (nuint)(bj + (p * ldb) + W));
-                    var a0 = Vector512.Create(Unsafe.Add(ref ra, ai + p));
-                    var a1 = Vector512.Create(Unsafe.Add(ref ra, ai + lda + p));
-                    var a2 = Vector512.Create(Unsafe.Add(ref ra, ai + (2 * lda) + p));
-                    var a3 = Vector512.Create(Unsafe.Add(ref ra, ai + (3 * lda) + p));
-                    c00 = Vector512.FusedMultiplyAdd(a0, b0, c00);
-                    c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
-                    c10 = Vector512.FusedMultiplyAdd(a1, b0, c10);
-                    c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
-                    c20 = Vector512.FusedMultiplyAdd(a2, b0, c20);
-                    c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
-                    c30 = Vector512.FusedMultiplyAdd(a3, b0, c30);
-                    c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
-                }
-
-                int ci = cOff + (i * ldc) + j;
-                Store512(ref rc, ci, c00, va);
-                Store512(ref rc, ci + W, c01, va);
-                Store512(ref rc, ci + ldc, c10, va);
-                Store512(ref rc, ci + ldc + W, c11, va);
-                Store512(ref rc, ci + (2 * ldc), c20, va);
-                Store512(ref rc, ci + (2 * ldc) + W, c21, va);
-                Store512(ref rc, ci + (3 * ldc), c30, va);
-                Store512(ref rc, ci + (3 * ldc) + W, c31, va);
-            }
-
-            for (; j + W <= c1; j += W)
-            {
-                for (int ii = i; ii < i + 4; ii++)
-                {
-                    Vector512<float> acc = default;
-                    int ai = aOff + (ii * lda);
-                    for (int p = 0; p < kc; p++)
-                    {
-                        acc = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ra, ai + p)), Vector512.LoadUnsafe(ref rb, (nuint)(bOff + j + (p * ldb))), acc);
-                    }
-
-                    Store512(ref rc, cOff + (ii * ldc) + j, acc, va);
-                }
-            }
-
-            if (j < c1)
-            {
-                BlockScalar(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, i, i + 4, j, c1, kc, alpha);
-            }
-        }
-
-        if (i < r1)
-        {
-            RowTail512(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, i, r1, c0, c1, kc, alpha);
-        }
-    }
-
-    private static void RowTail512(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
-        int r0, int r1, int c0, int c1, int kc, float alpha)
-    {
-        const int W = 16;
-        ref float ra = ref a[0];
-        ref float rb = ref b[0];
-        ref float rc = ref c[0];
-        var va = Vector512.Create(alpha);
-        for (int i = r0; i < r1; i++)
-        {
-            int ai = aOff + (i * lda);
-            int j = c0;
-            for (; j + (4 * W) <= c1; j += 4 * W)
-            {
-                Vector512<float> x0 = default, x1 = default, x2 = default, x3 = default;
-                for (int p = 0; p < kc; p++)
-                {
-                    var av = Vector512.Create(Unsafe.Add(ref ra, ai + p));
-                    nuint bp = (nuint)(bOff + j + (p * ldb));
-                    x0 = Vector512.FusedMultiplyAdd(av, Vector512.LoadUnsafe(ref rb, bp), x0);
-                    x1 = Vector512.FusedMultiplyAdd(av, Vector512.LoadUnsafe(ref rb, bp + W), x1);
-                    x2 = Vector512.FusedMultiplyAdd(av, Vector512.LoadUnsafe(ref rb, bp + (2 * W)), x2);
-                    x3 = Vector512.FusedMultiplyAdd(av, Vector512.LoadUnsafe(ref rb, bp + (3 * W)), x3);
-                }
-
-                int ci = cOff + (i * ldc) + j;
-                Store512(ref rc, ci, x0, va);
-                Store512(ref rc, ci + W, x1, va);
-                Store512(ref rc, ci + (2 * W), x2, va);
-                Store512(ref rc, ci + (3 * W), x3, va);
-            }
-
-            for (; j + W <= c1; j += W)
-            {
-                Vector512<float> acc = default;
-                for (int p = 0; p < kc; p++)
-                {
-                    acc = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ra, ai + p)), Vector512.LoadUnsafe(ref rb, (nuint)(bOff + j + (p * ldb))), acc);
-                }
-
-                Store512(ref rc, cOff + (i * ldc) + j, acc, va);
-            }
-
-            if (j < c1)
-            {
-                BlockScalar(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, i, i + 1, j, c1, kc, alpha);
-            }
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store512(ref float rc, int index, Vector512<float> acc, Vector512<float> alpha)
-    {
-        var cur = Vector512.LoadUnsafe(ref rc, (nuint)index);
-        Vector512.FusedMultiplyAdd(acc, alpha, cur).StoreUnsafe(ref rc, (nuint)index);
-    }
-
-    private static void Block256(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
-        int r0, int r1, int c0, int c1, int kc, float alpha)
-    {
-        const int W = 8;
-        ref float ra = ref a[0];
-        ref float rb = ref b[0];
-        ref float rc = ref c[0];
-        var va = Vector256.Create(alpha);
-        int i = r0;
-        for (; i + 4 <= r1; i += 4)
-        {
-            int j = c0;
-            for (; j + (2 * W) <= c1; j += 2 * W)
-            {
-                Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
-                Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
-                int ai = aOff + (i * lda);
-                int bj = bOff + j;
-                for (int p = 0; p < kc; p++)
-                {
-                    var b0 = Vector256.LoadUnsafe(ref rb, (nuint)(bj + (p * ldb)));
-                    var b1 = Vector256.LoadUnsafe(ref rb, (nuint)(bj + (p * ldb) + W));
-                    var a0 = Vector256.Create(Unsafe.Add(ref ra, ai + p));
-                    var a1 = Vector256.Create(Unsafe.Add(ref ra, ai + lda + p));
-                    var a2 = Vector256.Create(Unsafe.Add(ref ra, ai + (2 * lda) + p));
-                    var a3 = Vector256.Create(Unsafe.Add(ref ra, ai + (3 * lda) + p));
-                    c00 = Vector256.FusedMultiplyAdd(a0, b0, c00);
-                    c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
-                    c10 = Vector256.FusedMultiplyAdd(a1, b0, c10);
-                    c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
-                    c20 = Vector256.FusedMultiplyAdd(a2, b0, c20);
-                    c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
-                    c30 = Vector256.FusedMultiplyAdd(a3, b0, c30);
-                    c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
-                }
-
-                int ci = cOff + (i * ldc) + j;
-                Store256(ref rc, ci, c00, va);
-                Store256(ref rc, ci + W, c01, va);
-                Store256(ref rc, ci + ldc, c10, va);
-                Store256(ref rc, ci + ldc + W, c11, va);
-                Store256(ref rc, ci + (2 * ldc), c20, va);
-                Store256(ref rc, ci + (2 * ldc) + W, c21, va);
-                Store256(ref rc, ci + (3 * ldc), c30, va);
-                Store256(ref rc, ci + (3 * ldc) + W, c31, va);
-            }
-
-            if (j < c1)
-            {
-                BlockScalar(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, i, i + 4, j, c1, kc, alpha);
-            }
-        }
-
-        if (i < r1)
-        {
-            BlockScalar(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, i, r1, c0, c1, kc, alpha);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store256(ref float rc, int index, Vector256<float> acc, Vector256<float> alpha)
-    {
-        var cur = Vector256.LoadUnsafe(ref rc, (nuint)index);
-        Vector256.FusedMultiplyAdd(acc, alpha, cur).StoreUnsafe(ref rc, (nuint)index);
-    }
-
-    private static void BlockScalar(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
-        int r0, int r1, int c0, int c1, int kc, float alpha)
-    {
-        for (int i = r0; i < r1; i++)
-        {
-            int ai = aOff + (i * lda);
-            for (int j = c0; j < c1; j++)
-            {
-                float acc = 0;
-                for (int p = 0; p < kc; p++)
-                {
-                    acc = MathF.FusedMultiplyAdd(a[ai + p], b[bOff + j + (p * ldb)], acc);
-                }
-
-                c[cOff + (i * ldc) + j] += alpha * acc;
             }
         }
     }

@@ -23,8 +23,8 @@ internal static class SpecialFunctions
         return x < 0 ? erfc - 1.0 : 1.0 - erfc;
     }
 
-    /// <summary>Complementary error function for x >= 0.5.</summary>
-    private static double Erfc(double ax)
+    /// <summary>Complementary error function 1 - erf(x) for x >= 0.5, with full relative accuracy in the tail.</summary>
+    internal static double Erfc(double ax)
     {
         double result;
         if (ax < 4.0)

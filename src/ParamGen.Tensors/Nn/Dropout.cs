@@ -23,6 +23,12 @@ public sealed class Dropout : Module<Tensor, Tensor>
     /// <summary>The probability of zeroing an element.</summary>
     public float P { get; }
 
+    /// <summary>The generator the masks are drawn from (null: <see cref="Generator.Default"/>), for fused callers.</summary>
+    internal Generator? Generator => _generator;
+
+    /// <summary>The probability in effect now: <see cref="P"/> in training mode, 0 in evaluation.</summary>
+    internal float ActiveP => Training ? P : 0f;
+
     /// <summary>Applies dropout when <see cref="Module.Training"/> is set; returns the input otherwise.</summary>
     public override Tensor Forward(Tensor input) => Functional.Dropout(input, P, Training, _generator);
 

@@ -4,7 +4,8 @@ namespace ParamGen.Tensors.Nn;
 
 /// <summary>
 /// Multi-head attention over batch-first sequences, as <c>torch.nn.MultiheadAttention(embed_dim, num_heads,
-/// dropout, bias, batch_first=True)</c>, computed with <see cref="Functional.ScaledDotProductAttention"/>.
+/// dropout, bias, batch_first=True)</c>, computed with the fused attention behind
+/// <see cref="Functional.ScaledDotProductAttention"/>, which reads the heads straight out of the projections.
 /// State keys (PyTorch's packed layout): <c>in_proj_weight</c> <c>[3d, d]</c> (query, key and value rows stacked),
 /// <c>in_proj_bias</c> <c>[3d]</c>, <c>out_proj.weight</c> <c>[d, d]</c>, <c>out_proj.bias</c> <c>[d]</c>.
 /// </summary>
@@ -129,35 +130,31 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>
             throw new ArgumentException($"MultiHeadAttention(d={d}) expects query [B, Lq, {d}] and key, value [B, Lk, {d}]; got query {query.Shape}, key {key.Shape}, value {value.Shape}.");
         }
 
-        int b = query.Shape[0], lq = query.Shape[1], lk = key.Shape[1], h = NumHeads, dh = HeadDim;
+        int b = query.Shape[0], lq = query.Shape[1], lk = key.Shape[1], h = NumHeads;
         if (keyPaddingMask is not null && keyPaddingMask.Shape != new Shape(b, lk))
         {
             throw new ArgumentException($"MultiHeadAttention: keyPaddingMask must be [B, Lk] = [{b}, {lk}]; got {keyPaddingMask.Shape}.", nameof(keyPaddingMask));
         }
 
         var mask = attnMask is null ? null : NormalizeAttnMask(attnMask, b, lq, lk);
-        Tensor q, k, v; // each [B, heads, L, dh]
+        float p = Training ? DropoutP : 0f;
+        Tensor attn; // [B, Lq, d], heads merged
         if (keyOrNull is null && valueOrNull is null)
         {
-            // Self-attention: one GEMM against the packed weight, then split the heads.
-            var qkv = Functional.Linear(query, InProjWeight, InProjBias)   // [B, L, 3d]
-                .Reshape(b, lq, 3, h, dh)
-                .Permute(2, 0, 3, 1, 4);                                   // [3, B, heads, L, dh]
-            q = qkv.Select(0, 0);
-            k = qkv.Select(0, 1);
-            v = qkv.Select(0, 2);
+            // Self-attention: one GEMM against the packed weight; the fused attention reads the query, key and value
+            // heads straight out of its [B, L, 3d] result.
+            var qkv = Functional.Linear(query, InProjWeight, InProjBias);  // [B, L, 3d]
+            attn = Functional.MultiHeadAttentionCore(qkv, 0, qkv, d, qkv, 2 * d, d, h, mask, keyPaddingMask, isCausal, p, _generator);
         }
         else
         {
-            q = Project(query, 0);
-            k = Project(key, 1);
-            v = valueOrNull is null ? Project(key, 2) : Project(value, 2);
+            var q = Project(query, 0);                                     // [B, Lq, d]
+            var k = Project(key, 1);                                       // [B, Lk, d]
+            var v = valueOrNull is null ? Project(key, 2) : Project(value, 2); // [B, Lk, d]
+            attn = Functional.MultiHeadAttentionCore(q, 0, k, 0, v, 0, d, h, mask, keyPaddingMask, isCausal, p, _generator);
         }
 
-        var attn = Functional.ScaledDotProductAttention(q, k, v, mask, keyPaddingMask, isCausal,
-            Training ? DropoutP : 0f, generator: _generator);              // [B, heads, Lq, dh]
-        var merged = attn.Transpose(1, 2).Reshape(b, lq, d);              // [B, Lq, d]
-        return OutProj.Forward(merged);
+        return OutProj.Forward(attn);                                      // [B, Lq, d]
     }
 
     /// <summary>Projects <paramref name="x"/> <c>[B, L, d]</c> with block <paramref name="part"/> (0 query, 1 key, 2 value) of the packed weight.</summary>
@@ -166,9 +163,7 @@ public sealed class MultiHeadAttention : Module<Tensor, Tensor>
         int d = EmbedDim;
         var w = InProjWeight.Narrow(0, part * d, d);                       // [d, d]
         var bias = InProjBias?.Narrow(0, part * d, d);                     // [d]
-        return Functional.Linear(x, w, bias)                               // [B, L, d]
-            .Reshape(x.Shape[0], x.Shape[1], NumHeads, HeadDim)
-            .Transpose(1, 2);                                              // [B, heads, L, dh]
+        return Functional.Linear(x, w, bias);                              // [B, L, d]
     }
 
     private Tensor NormalizeAttnMask(Tensor mask, int b, int lq, int lk)

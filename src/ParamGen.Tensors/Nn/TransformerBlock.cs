@@ -95,25 +95,25 @@ public sealed class TransformerBlock : Module<Tensor, Tensor>
         var x = src;                                                                // [B, L, d]
         if (NormFirst)
         {
-            x = x + SelfAttentionBlock(Norm1.Forward(x), srcMask, srcKeyPaddingMask, isCausal);
-            x = x + FeedForwardBlock(Norm2.Forward(x));
+            // Each residual step is one fused op: x + dropout(sublayer(norm(x))).
+            var h = Norm1.Forward(x);                                                  // [B, L, d]
+            x = Functional.AddDropout(x, SelfAttn.Forward(h, h, h, srcKeyPaddingMask, srcMask, isCausal), Dropout1.ActiveP, Dropout1.Generator);
+            var ff = Linear2.Forward(FeedForwardHidden(Norm2.Forward(x)));            // [B, L, d]
+            x = Functional.AddDropout(x, ff, Dropout2.ActiveP, Dropout2.Generator);
         }
         else
         {
-            x = Norm1.Forward(x + SelfAttentionBlock(x, srcMask, srcKeyPaddingMask, isCausal));
-            x = Norm2.Forward(x + FeedForwardBlock(x));
+            // Each residual step is one fused op: LayerNorm(x + dropout(sublayer(x))).
+            var sa = SelfAttn.Forward(x, x, x, srcKeyPaddingMask, srcMask, isCausal);   // [B, L, d]
+            x = Functional.AddDropoutLayerNorm(x, sa, Dropout1.ActiveP, Dropout1.Generator, Norm1.Weight, Norm1.Bias, Norm1.Eps);
+            var ff = Linear2.Forward(FeedForwardHidden(x));                           // [B, L, d]
+            x = Functional.AddDropoutLayerNorm(x, ff, Dropout2.ActiveP, Dropout2.Generator, Norm2.Weight, Norm2.Bias, Norm2.Eps);
         }
 
         return x;
     }
 
-    private Tensor SelfAttentionBlock(Tensor x, Tensor? mask, Tensor? keyPaddingMask, bool isCausal)
-        => Dropout1.Forward(SelfAttn.Forward(x, x, x, keyPaddingMask, mask, isCausal));     // [B, L, d]
-
-    private Tensor FeedForwardBlock(Tensor x)
-    {
-        var hidden = Linear1.Forward(x);                                             // [B, L, ff]
-        hidden = Activation == TransformerActivation.Gelu ? hidden.Gelu() : hidden.Relu();
-        return Dropout2.Forward(Linear2.Forward(FfDropout.Forward(hidden)));       // [B, L, d]
-    }
+    /// <summary>dropout(act(linear1(x))) as one fused op.</summary>
+    private Tensor FeedForwardHidden(Tensor x)
+        => Functional.LinearActivationDropout(x, Linear1.Weight, Linear1.Bias, Activation, FfDropout.ActiveP, FfDropout.Generator); // [B, L, ff]
 }

@@ -1,0 +1,227 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace ParamGen.Tensors.Kernels;
+
+/// <summary>
+/// The cache-blocked GEMM in the GotoBLAS/BLIS arrangement, for one rectangle of C on one thread.
+/// op(B) is taken a block of KC x NC at a time, packed into NR-column slivers (the block stays in L2
+/// while every MR-row sliver of op(A) passes over it); each A sliver (MR x KC, in L1) meets every B
+/// sliver of the block in the micro-kernel. Packing is skipped where it does not pay: A is packed only
+/// when a sliver meets many B slivers (<see cref="PackAFromSlivers"/>), otherwise read in place (a
+/// row-major A by row pointers, a transposed A as consecutive runs); a small row-major B is read in place
+/// too; ragged edge slivers are always packed, zero-padded to a full tile. K is blocked from 0 in the
+/// same way whatever the rectangle, and every kernel variant does the same arithmetic per element, so
+/// each element of C gets the same bits however C is split between threads and whichever operands
+/// were packed.
+/// </summary>
+internal static unsafe class GemmPacked
+{
+    /// <summary>Depth of a K block: an A sliver (MR x KC) fills at most 12 KB of L1.</summary>
+    public const int KC = 256;
+
+    /// <summary>Width of a B block: KC x NC floats is 512 KB, half of a 1-2 MB L2.</summary>
+    public const int NC = 512;
+
+    /// <summary>A row-major op(B) of at most this many floats (K x ldb) is read in place: it stays in L2 anyway.</summary>
+    public const long InPlaceBFloats = 64 * 1024;
+
+    /// <summary>With at most this many rows of A, a row-major op(B) of any size is read in place.</summary>
+    public const int InPlaceBMaxRows = 16;
+
+    /// <summary>
+    /// A is packed when a sliver meets at least this many B slivers: then packing is repaid, and the packed
+    /// sliver avoids L1 set conflicts between rows of a wide A (1024 x 1024 on two threads: 185 GFLOP/s
+    /// packed, 155 in place). With fewer, as for the tall-skinny products of the models (N of 64 to 192),
+    /// reading A in place is faster.
+    /// </summary>
+    private const int PackAFromSlivers = 8;
+
+    /// <summary>C[i0:i1, j0:j1] of the problem, packing into <paramref name="workspace"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(in GemmProblem g, int i0, int i1, int j0, int j1, GemmIsa isa, GemmWorkspace workspace)
+    {
+        var ks = new KernelSet(isa);
+        int mr = ks.Mr, nr = ks.Nr;
+
+        // A row-major B is read in place when it stays in cache anyway, or when there are so few rows of
+        // A that packing B (about one copy per element of B) would cost as much as the product.
+        bool packB = g.TransB || ((long)g.K * g.Ldb > InPlaceBFloats && g.M > InPlaceBMaxRows);
+        int kcMax = Math.Min(KC, g.K);
+        int ncMax = packB ? Math.Min(NC, RoundUp(j1 - j0, nr)) : nr;
+        float* bp = workspace.Get(((long)kcMax * ncMax) + ((long)kcMax * mr) + (mr * nr));
+        float* ap = bp + (kcMax * ncMax);
+        float* tile = ap + (kcMax * mr);
+        for (int jc = j0; jc < j1; jc += NC)
+        {
+            int nc = Math.Min(NC, j1 - jc);
+            for (int pc = 0; pc < g.K; pc += KC)
+            {
+                int kc = Math.Min(KC, g.K - pc);
+
+                // The caller's beta applies once, on the first K block; later blocks add to C.
+                float beta = pc == 0 ? g.Beta : 1f;
+                int fullCols = nc / nr * nr;
+                bool packA = nc >= PackAFromSlivers * nr;
+                if (packB)
+                {
+                    GemmPack.PackB(g.TransB, g.B, g.Ldb, pc, kc, jc, nc, nr, bp);
+                }
+                else if (fullCols < nc)
+                {
+                    // In place, but the ragged last sliver is padded with zeros to a full tile.
+                    GemmPack.PackB(false, g.B, g.Ldb, pc, kc, jc + fullCols, nc - fullCols, nr, bp);
+                }
+
+                for (int ir = i0; ir < i1;)
+                {
+                    // Full MR-row slivers, then the last rows by the smaller edge tile (fewer wasted rows).
+                    bool edge = i1 - ir < mr;
+                    int tileRows = edge ? ks.EdgeMr : mr;
+                    int rows = Math.Min(tileRows, i1 - ir);
+                    var kernel = edge ? ks.Edge : ks.Main;
+                    var kernelRows = edge ? ks.EdgeRows : ks.MainRows;
+                    bool inPlaceRows = false;
+                    float* a = ap;
+                    nint aStep = tileRows;
+                    if (rows < tileRows || packA)
+                    {
+                        GemmPack.PackA(g.TransA, g.A, g.Lda, ir, rows, pc, kc, tileRows, ap);
+                    }
+                    else if (g.TransA)
+                    {
+                        a = g.A + (pc * g.Lda) + ir;
+                        aStep = g.Lda;
+                    }
+                    else
+                    {
+                        a = g.A + (ir * g.Lda) + pc;
+                        inPlaceRows = true;
+                    }
+
+                    if (Sse.IsSupported && inPlaceRows && ir + rows + mr <= i1)
+                    {
+                        // Ask for the next sliver's rows of A (into L2) now: a tall A streams from memory,
+                        // and the kernels on this sliver give the prefetches time to land (up to 10% on Zen 4).
+                        float* next = a + (rows * g.Lda);
+                        for (int r = 0; r < mr; r++, next += g.Lda)
+                        {
+                            for (int p = 0; p < kc; p += 16)
+                            {
+                                Sse.Prefetch1(next + p);
+                            }
+                        }
+                    }
+
+                    float* cRow = g.C + (ir * g.Ldc) + jc;
+                    float sliverBeta = beta;
+                    if (pc == 0 && g.Bias != null)
+                    {
+                        GemmPack.InitRows(cRow, g.Ldc, rows, nc, beta, g.Bias + jc);
+                        sliverBeta = 1f;
+                    }
+
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        int cols = Math.Min(nr, nc - jr);
+                        float* b;
+                        nint bStep = nr;
+                        if (packB)
+                        {
+                            b = bp + (jr / nr * kc * nr);
+                        }
+                        else if (cols < nr)
+                        {
+                            b = bp;
+                        }
+                        else
+                        {
+                            b = g.B + (pc * g.Ldb) + jc + jr;
+                            bStep = g.Ldb;
+                        }
+
+                        if (Sse.IsSupported)
+                        {
+                            // Start loading this tile of C now; the kernel only touches it at the end, and
+                            // with a short K block that update is a large share of the time ([12800, 64] x
+                            // [64, 192]: 85 -> 100 GFLOP/s on one Zen 4 core).
+                            float* cp = cRow + jr;
+                            for (int r = 0; r < rows; r++, cp += g.Ldc)
+                            {
+                                Sse.Prefetch0(cp);
+                                Sse.Prefetch0(cp + cols - 1);
+                            }
+                        }
+
+                        // An edge tile sends its raw sums to a scratch tile, then updates only the valid part of C.
+                        bool full = rows == tileRows && cols == nr;
+                        float* c = full ? cRow + jr : tile;
+                        nint ldc = full ? g.Ldc : nr;
+                        float alpha = full ? g.Alpha : 1f, cBeta = full ? sliverBeta : 0f;
+                        if (inPlaceRows)
+                        {
+                            kernelRows(kc, a, g.Lda, b, bStep, c, ldc, alpha, cBeta);
+                        }
+                        else
+                        {
+                            kernel(kc, a, aStep, b, bStep, c, ldc, alpha, cBeta);
+                        }
+
+                        if (!full)
+                        {
+                            for (int r = 0; r < rows; r++)
+                            {
+                                GemmPack.UpdateRow(cRow + (r * g.Ldc) + jr, tile + (r * nr), cols, g.Alpha, sliverBeta);
+                            }
+                        }
+                    }
+
+                    ir += rows;
+                }
+            }
+        }
+    }
+
+    /// <summary>Tile rows of the main micro-kernel for <paramref name="isa"/>.</summary>
+    public static int TileRows(GemmIsa isa) => new KernelSet(isa).Mr;
+
+    /// <summary>Tile columns of the micro-kernels for <paramref name="isa"/>.</summary>
+    public static int TileCols(GemmIsa isa) => new KernelSet(isa).Nr;
+
+    private static int RoundUp(int x, int m) => (x + m - 1) / m * m;
+
+    /// <summary>The micro-kernels of one instruction set: main and edge tile, each reading A packed/strided or by rows.</summary>
+    private readonly struct KernelSet
+    {
+        public readonly int Mr, EdgeMr, Nr;
+        public readonly delegate*<int, float*, nint, float*, nint, float*, nint, float, float, void> Main, MainRows, Edge, EdgeRows;
+
+        public KernelSet(GemmIsa isa)
+        {
+            switch (isa)
+            {
+                case GemmIsa.Vector512:
+                    (Mr, EdgeMr, Nr) = (GemmMicroKernel512.MR, GemmMicroKernel512.EdgeRows, GemmMicroKernel512.NR);
+                    Main = &GemmMicroKernel512.Run;
+                    MainRows = &GemmMicroKernel512.RunRows;
+                    Edge = &GemmMicroKernel512.RunEdge;
+                    EdgeRows = &GemmMicroKernel512.RunRowsEdge;
+                    break;
+                case GemmIsa.Vector256:
+                    (Mr, EdgeMr, Nr) = (GemmMicroKernel256.MR, GemmMicroKernel256.EdgeRows, GemmMicroKernel256.NR);
+                    Main = &GemmMicroKernel256.Run;
+                    MainRows = &GemmMicroKernel256.RunRows;
+                    Edge = &GemmMicroKernel256.RunEdge;
+                    EdgeRows = &GemmMicroKernel256.RunRowsEdge;
+                    break;
+                default:
+                    (Mr, EdgeMr, Nr) = (GemmMicroKernelScalar.MR, GemmMicroKernelScalar.EdgeRows, GemmMicroKernelScalar.NR);
+                    Main = &GemmMicroKernelScalar.Run;
+                    MainRows = &GemmMicroKernelScalar.RunRows;
+                    Edge = &GemmMicroKernelScalar.RunEdge;
+                    EdgeRows = &GemmMicroKernelScalar.RunRowsEdge;
+                    break;
+            }
+        }
+    }
+}
