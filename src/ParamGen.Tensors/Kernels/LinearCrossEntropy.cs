@@ -28,9 +28,9 @@ internal readonly record struct LinearCrossEntropyGrads(float[]? DHidden, float[
 /// the bias and each row's partial max taken while the tile is hot; then per row the log-sum of shifted exponentials
 /// and the loss, and where a gradient is asked for, G = scale * (softmax - smoothed one-hot) written over the logits;
 /// then dW^T += H_chunk^T G and db += column sums of G, again by column tiles, and dH_chunk = G W by row blocks.
-/// Chunks run in order, each phase is one parallel loop, the column tiles have a fixed size, rows are independent,
-/// and GEMM gives each element the same bits however its rows are cut, so results do not depend on
-/// <see cref="Engine.NumThreads"/>.
+/// Chunks run in order, each phase is one parallel loop over pieces whose results do not depend on which thread runs
+/// them (column tiles of fixed size, rows, row blocks; GEMM gives each element the same bits however its rows are
+/// cut), so results do not depend on <see cref="Engine.NumThreads"/>.
 /// </summary>
 internal static class LinearCrossEntropy
 {
@@ -39,6 +39,9 @@ internal static class LinearCrossEntropy
 
     /// <summary>Columns per tile of the column-parallel phases: a d x 512 slice of W^T or a rows x 512 slice of G fits L2.</summary>
     private const int TileCols = 512;
+
+    /// <summary>Rows per work item of the row phase.</summary>
+    private const int RowGroup = 8;
 
     /// <summary>Rows per block of the row-parallel dH phase.</summary>
     private const int RowBlock = 16;
@@ -140,31 +143,30 @@ internal static class LinearCrossEntropy
                 Gather(p, c0, rc, hc, hct);
 
                 // logits [rc, C] = H_chunk [rc, d] W^T [d, C] + b, a column tile at a time.
-                Engine.ParallelFor(tiles, 2L * rc * d * TileCols, (s, e) =>
+                ForEachItem(tiles, 2L * rc * d * TileCols, tile =>
                 {
-                    for (int tile = s; tile < e; tile++)
+                    int j0 = tile * TileCols, w = Math.Min(TileCols, classes - j0);
+                    Gemm.Sgemm(false, false, rc, w, d, 1f, hc, 0, d, wt, j0, classes, 0f, logits, j0, classes, parallel: false);
+                    for (int i = 0; i < rc; i++)
                     {
-                        int j0 = tile * TileCols, w = Math.Min(TileCols, classes - j0);
-                        Gemm.Sgemm(false, false, rc, w, d, 1f, hc, 0, d, wt, j0, classes, 0f, logits, j0, classes, parallel: false);
-                        for (int i = 0; i < rc; i++)
+                        var row = logits.AsSpan((i * classes) + j0, w);
+                        if (prob.Bias is not null)
                         {
-                            var row = logits.AsSpan((i * classes) + j0, w);
-                            if (prob.Bias is not null)
-                            {
-                                TensorPrimitives.Add(row, prob.Bias.AsSpan(prob.BiasOffset + j0, w), row);
-                            }
+                            TensorPrimitives.Add(row, prob.Bias.AsSpan(prob.BiasOffset + j0, w), row);
+                        }
 
-                            if (findMax)
-                            {
-                                partialMax[(i * tiles) + tile] = TensorPrimitives.Max(row);
-                            }
+                        if (findMax)
+                        {
+                            partialMax[(i * tiles) + tile] = TensorPrimitives.Max(row);
                         }
                     }
                 });
 
                 int first = c0;
-                Engine.ParallelFor(rc, 8L * classes, (s, e) =>
+                int groups = (rc + RowGroup - 1) / RowGroup;
+                ForEachItem(groups, 8L * RowGroup * classes, group =>
                 {
+                    int s = group * RowGroup, e = Math.Min(s + RowGroup, rc);
                     if (findMax)
                     {
                         for (int i = s; i < e; i++)
@@ -185,20 +187,17 @@ internal static class LinearCrossEntropy
                 {
                     // dW^T [d, C] += H_chunk^T [d, rc] G [rc, C] and db [C] += column sums of G, a column tile at a time.
                     var db = grads.DBias;
-                    Engine.ParallelFor(tiles, 2L * rc * d * TileCols, (s, e) =>
+                    ForEachItem(tiles, 2L * rc * d * TileCols, tile =>
                     {
-                        for (int tile = s; tile < e; tile++)
+                        int j0 = tile * TileCols, w = Math.Min(TileCols, classes - j0);
+                        if (dwt is not null)
                         {
-                            int j0 = tile * TileCols, w = Math.Min(TileCols, classes - j0);
-                            if (dwt is not null)
-                            {
-                                Gemm.Sgemm(false, false, d, w, rc, 1f, hct!, 0, rc, logits, j0, classes, 1f, dwt, j0, classes, parallel: false);
-                            }
+                            Gemm.Sgemm(false, false, d, w, rc, 1f, hct!, 0, rc, logits, j0, classes, 1f, dwt, j0, classes, parallel: false);
+                        }
 
-                            if (db is not null)
-                            {
-                                ColumnSums(logits, rc, classes, j0, w, db);
-                            }
+                        if (db is not null)
+                        {
+                            ColumnSums(logits, rc, classes, j0, w, db);
                         }
                     });
                 }
@@ -250,6 +249,27 @@ internal static class LinearCrossEntropy
                 pool.Return(dwt);
             }
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(i) for i in [0, count), handing items to up to <see cref="Engine.NumThreads"/>
+    /// threads as they free up, so a thread slowed by other work on its core does not hold the others back. What an
+    /// item computes and where it writes depend on i alone, so the schedule cannot change a bit of the result.
+    /// Serial when the work is too small to pay for a thread hop.
+    /// </summary>
+    private static void ForEachItem(int count, long costPerItem, Action<int> body)
+    {
+        if (Engine.NumThreads <= 1 || count <= 1 || count * costPerItem < 65_536)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                body(i);
+            }
+
+            return;
+        }
+
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Engine.NumThreads }, body);
     }
 
     /// <summary>Copies the H rows of active rows [c0, c0 + rc) into <paramref name="hc"/> [rc, d] and, if given, <paramref name="hct"/> [d, rc].</summary>
