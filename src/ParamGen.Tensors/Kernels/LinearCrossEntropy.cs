@@ -27,10 +27,10 @@ internal readonly record struct LinearCrossEntropyGrads(float[]? DHidden, float[
 /// Per chunk: the logits by GEMM, a column tile at a time (the tile's slice of W^T stays in L2 for every row), with
 /// the bias and each row's partial max taken while the tile is hot; then per row the log-sum of shifted exponentials
 /// and the loss, and where a gradient is asked for, G = scale * (softmax - smoothed one-hot) written over the logits;
-/// then dW^T += H_chunk^T G and db += column sums of G, again by column tiles, and dH_chunk = G W by row blocks.
-/// Chunks run in order, each phase is one parallel loop, the column tiles have a fixed size, rows are independent,
-/// and GEMM gives each element the same bits however its rows are cut, so results do not depend on
-/// <see cref="Engine.NumThreads"/>.
+/// then, again by column tiles while a tile of G is in L2, dW^T += H_chunk^T G, db += column sums of G and the tile's
+/// part of dH_chunk = G W, whose parts are then summed in tile order. Chunks run in order, and each phase is one
+/// parallel loop over pieces (column tiles of fixed size, rows) whose results do not depend on which thread runs them,
+/// so results do not depend on <see cref="Engine.NumThreads"/>.
 /// </summary>
 internal static class LinearCrossEntropy
 {
@@ -40,11 +40,8 @@ internal static class LinearCrossEntropy
     /// <summary>Columns per tile of the column-parallel phases: a d x 512 slice of W^T or a rows x 512 slice of G fits L2.</summary>
     private const int TileCols = 512;
 
-    /// <summary>Rows per block of the row-parallel dH phase.</summary>
-    private const int RowBlock = 16;
-
-    /// <summary>Depth of the K blocks of the dH GEMM: a 2048 x d slice of W stays in L2 while it meets every row.</summary>
-    private const int DepthBlock = 2048;
+    /// <summary>Rows per work item of the row phase.</summary>
+    private const int RowGroup = 8;
 
     /// <summary>Rows per chunk for <paramref name="classes"/> classes: a multiple of 16 in [16, 1024], independent of the thread count.</summary>
     public static int ChunkRows(int classes) => Math.Clamp(ChunkFloats / Math.Max(classes, 1) / 16 * 16, 16, 1024);
@@ -123,7 +120,7 @@ internal static class LinearCrossEntropy
         var rowMax = pool.Rent(chunk);                                                 // [chunk]
         var hc = pool.Rent(Math.Max(chunk * d, 1));                                    // H rows of the chunk [chunk, d]
         var hct = grads.DWeight is null ? null : pool.Rent(Math.Max(d * chunk, 1));    // their transpose [d, chunk]
-        var dhc = grads.DHidden is null ? null : pool.Rent(Math.Max(chunk * d, 1));    // dH of the chunk [chunk, d]
+        var dhp = grads.DHidden is null ? null : pool.Rent(Math.Max(tiles * chunk * d, 1)); // per-tile parts of dH_chunk [tiles, chunk, d]
         var dwt = grads.DWeight is null ? null : pool.Rent(Math.Max(d * classes, 1));  // dW^T [d, C]
         try
         {
@@ -140,31 +137,30 @@ internal static class LinearCrossEntropy
                 Gather(p, c0, rc, hc, hct);
 
                 // logits [rc, C] = H_chunk [rc, d] W^T [d, C] + b, a column tile at a time.
-                Engine.ParallelFor(tiles, 2L * rc * d * TileCols, (s, e) =>
+                ForEachItem(tiles, 2L * rc * d * TileCols, tile =>
                 {
-                    for (int tile = s; tile < e; tile++)
+                    int j0 = tile * TileCols, w = Math.Min(TileCols, classes - j0);
+                    Gemm.Sgemm(false, false, rc, w, d, 1f, hc, 0, d, wt, j0, classes, 0f, logits, j0, classes, parallel: false);
+                    for (int i = 0; i < rc; i++)
                     {
-                        int j0 = tile * TileCols, w = Math.Min(TileCols, classes - j0);
-                        Gemm.Sgemm(false, false, rc, w, d, 1f, hc, 0, d, wt, j0, classes, 0f, logits, j0, classes, parallel: false);
-                        for (int i = 0; i < rc; i++)
+                        var row = logits.AsSpan((i * classes) + j0, w);
+                        if (prob.Bias is not null)
                         {
-                            var row = logits.AsSpan((i * classes) + j0, w);
-                            if (prob.Bias is not null)
-                            {
-                                TensorPrimitives.Add(row, prob.Bias.AsSpan(prob.BiasOffset + j0, w), row);
-                            }
+                            TensorPrimitives.Add(row, prob.Bias.AsSpan(prob.BiasOffset + j0, w), row);
+                        }
 
-                            if (findMax)
-                            {
-                                partialMax[(i * tiles) + tile] = TensorPrimitives.Max(row);
-                            }
+                        if (findMax)
+                        {
+                            partialMax[(i * tiles) + tile] = TensorPrimitives.Max(row);
                         }
                     }
                 });
 
                 int first = c0;
-                Engine.ParallelFor(rc, 8L * classes, (s, e) =>
+                int groups = (rc + RowGroup - 1) / RowGroup;
+                ForEachItem(groups, 8L * RowGroup * classes, group =>
                 {
+                    int s = group * RowGroup, e = Math.Min(s + RowGroup, rc);
                     if (findMax)
                     {
                         for (int i = s; i < e; i++)
@@ -181,45 +177,38 @@ internal static class LinearCrossEntropy
                     continue;
                 }
 
-                if (dwt is not null || grads.DBias is not null)
+                // A column tile at a time, while the tile of G is in L2: dW^T [d, C] += H_chunk^T [d, rc] G [rc, C],
+                // db [C] += column sums of G, and the tile's part of dH_chunk, G[:, tile] [rc, w] W[tile] [w, d].
+                var db = grads.DBias;
+                ForEachItem(tiles, 4L * rc * d * TileCols, tile =>
                 {
-                    // dW^T [d, C] += H_chunk^T [d, rc] G [rc, C] and db [C] += column sums of G, a column tile at a time.
-                    var db = grads.DBias;
-                    Engine.ParallelFor(tiles, 2L * rc * d * TileCols, (s, e) =>
+                    int j0 = tile * TileCols, w = Math.Min(TileCols, classes - j0);
+                    if (dwt is not null)
                     {
-                        for (int tile = s; tile < e; tile++)
-                        {
-                            int j0 = tile * TileCols, w = Math.Min(TileCols, classes - j0);
-                            if (dwt is not null)
-                            {
-                                Gemm.Sgemm(false, false, d, w, rc, 1f, hct!, 0, rc, logits, j0, classes, 1f, dwt, j0, classes, parallel: false);
-                            }
+                        Gemm.Sgemm(false, false, d, w, rc, 1f, hct!, 0, rc, logits, j0, classes, 1f, dwt, j0, classes, parallel: false);
+                    }
 
-                            if (db is not null)
-                            {
-                                ColumnSums(logits, rc, classes, j0, w, db);
-                            }
-                        }
-                    });
-                }
+                    if (db is not null)
+                    {
+                        ColumnSums(logits, rc, classes, j0, w, db);
+                    }
 
-                if (dhc is not null)
+                    if (dhp is not null)
+                    {
+                        Gemm.Sgemm(false, false, rc, d, w, 1f, logits, j0, classes, prob.Weight, prob.WeightOffset + (j0 * d), d, 0f, dhp, tile * rc * d, d, parallel: false);
+                    }
+                });
+
+                if (dhp is not null)
                 {
-                    // dH_chunk [rc, d] = G [rc, C] W [C, d], by row blocks, in K blocks so a slice of W serves every row of a
-                    // block range from L2. The last block takes the remainder, so every range GEMM sees has at least
-                    // RowBlock rows (or is the whole chunk): its rows then get the same bits however the blocks are shared out.
-                    int blocks = Math.Max(1, rc / RowBlock);
-                    Engine.ParallelFor(blocks, 2L * RowBlock * d * classes, (s, e) =>
+                    // dH_chunk = the tiles' partial products, summed in tile order.
+                    var sum = dhp.AsSpan(0, rc * d);
+                    for (int tile = 1; tile < tiles; tile++)
                     {
-                        int i0 = s * RowBlock, i1 = e == blocks ? rc : e * RowBlock;
-                        for (int k0 = 0; k0 < classes; k0 += DepthBlock)
-                        {
-                            int kc = Math.Min(DepthBlock, classes - k0);
-                            Gemm.Sgemm(false, false, i1 - i0, d, kc, 1f, logits, (i0 * classes) + k0, classes, prob.Weight, prob.WeightOffset + (k0 * d), d,
-                                k0 == 0 ? 0f : 1f, dhc, i0 * d, d, parallel: false);
-                        }
-                    });
-                    Scatter(p, c0, rc, dhc, grads.DHidden!);
+                        TensorPrimitives.Add(sum, dhp.AsSpan(tile * rc * d, rc * d), sum);
+                    }
+
+                    Scatter(p, c0, rc, dhp, grads.DHidden!);
                 }
             }
 
@@ -240,9 +229,9 @@ internal static class LinearCrossEntropy
                 pool.Return(hct);
             }
 
-            if (dhc is not null)
+            if (dhp is not null)
             {
-                pool.Return(dhc);
+                pool.Return(dhp);
             }
 
             if (dwt is not null)
@@ -250,6 +239,27 @@ internal static class LinearCrossEntropy
                 pool.Return(dwt);
             }
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(i) for i in [0, count), handing items to up to <see cref="Engine.NumThreads"/>
+    /// threads as they free up, so a thread slowed by other work on its core does not hold the others back. What an
+    /// item computes and where it writes depend on i alone, so the schedule cannot change a bit of the result.
+    /// Serial when the work is too small to pay for a thread hop.
+    /// </summary>
+    private static void ForEachItem(int count, long costPerItem, Action<int> body)
+    {
+        if (Engine.NumThreads <= 1 || count <= 1 || count * costPerItem < 65_536)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                body(i);
+            }
+
+            return;
+        }
+
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Engine.NumThreads }, body);
     }
 
     /// <summary>Copies the H rows of active rows [c0, c0 + rc) into <paramref name="hc"/> [rc, d] and, if given, <paramref name="hct"/> [d, rc].</summary>
@@ -270,7 +280,7 @@ internal static class LinearCrossEntropy
         }
     }
 
-    /// <summary>Writes the chunk's dH rows [rc, d] to the rows of dH they belong to.</summary>
+    /// <summary>Writes the chunk's dH rows [rc, d] (from the start of <paramref name="dhc"/>) to the rows of dH they belong to.</summary>
     private static void Scatter(in LinearCrossEntropyProblem p, int c0, int rc, float[] dhc, float[] dHidden)
     {
         int d = p.Dim;
