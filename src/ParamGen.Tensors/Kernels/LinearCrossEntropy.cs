@@ -43,8 +43,16 @@ internal static class LinearCrossEntropy
     /// <summary>Rows per work item of the row phase.</summary>
     private const int RowGroup = 8;
 
-    /// <summary>Rows per chunk for <paramref name="classes"/> classes: a multiple of 16 in [16, 1024], independent of the thread count.</summary>
-    public static int ChunkRows(int classes) => Math.Clamp(ChunkFloats / Math.Max(classes, 1) / 16 * 16, 16, 1024);
+    /// <summary>
+    /// Rows per chunk for <paramref name="classes"/> classes, independent of the thread count: a multiple of 48 up to
+    /// 1008, so the chunk's GEMMs fill whole micro-tiles (12, 6 or 4 rows high), or 16 or 32 rows for catalogues too
+    /// large for 48 rows to fit the target size.
+    /// </summary>
+    public static int ChunkRows(int classes)
+    {
+        int rows = ChunkFloats / Math.Max(classes, 1);
+        return rows >= 48 ? Math.Min(rows / 48 * 48, 1008) : Math.Max(rows / 16 * 16, 16);
+    }
 
     /// <summary>
     /// Forward: for every active row r, <paramref name="max"/>[r], <paramref name="logSum"/>[r] (the row's

@@ -17,7 +17,7 @@ public class LinearCrossEntropyEngineTests
     [InlineData(Reduction.None)]
     public void IsBitwiseTheSameForAnyThreadCount(Reduction reduction)
     {
-        // 700 rows against 3000 classes: two chunks (688 rows and a tail of 12), large enough to run in parallel.
+        // 700 rows against 3000 classes: two chunks (672 rows and a tail of 28), large enough to run in parallel.
         var g = new Generator(50);
         var h = Tensor.Randn([700, 24], g);
         var w = Tensor.Randn([3000, 24], g) * 0.3f;
