@@ -23,7 +23,7 @@ internal static unsafe class GemmPacked
     /// <summary>Width of a B block: KC x NC floats is 512 KB, half of a 1-2 MB L2.</summary>
     public const int NC = 512;
 
-    /// <summary>A row-major op(B) of at most this many floats (K x ldb) is read in place: it stays in L2 anyway.</summary>
+    /// <summary>A row-major op(B) whose K blocks span at most this many floats (KC x ldb) is read in place.</summary>
     public const long InPlaceBFloats = 64 * 1024;
 
     /// <summary>With at most this many rows of A, a row-major op(B) of any size is read in place.</summary>
@@ -44,9 +44,9 @@ internal static unsafe class GemmPacked
         var ks = new KernelSet(isa);
         int mr = ks.Mr, nr = ks.Nr;
 
-        // A row-major B is read in place when it stays in cache anyway, or when there are so few rows of
-        // A that packing B (about one copy per element of B) would cost as much as the product.
-        bool packB = g.TransB || ((long)g.K * g.Ldb > InPlaceBFloats && g.M > InPlaceBMaxRows);
+        // A row-major B is read in place when a K block of it (KC rows at its stride) stays in L2 anyway,
+        // or when there are so few rows of A that packing B would cost as much as the product.
+        bool packB = g.TransB || ((long)Math.Min(g.K, KC) * g.Ldb > InPlaceBFloats && g.M > InPlaceBMaxRows);
         int kcMax = Math.Min(KC, g.K);
         int ncMax = packB ? Math.Min(NC, RoundUp(j1 - j0, nr)) : nr;
         float* bp = workspace.Get(((long)kcMax * ncMax) + ((long)kcMax * mr) + (mr * nr));
