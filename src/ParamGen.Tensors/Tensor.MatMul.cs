@@ -39,7 +39,7 @@ public partial class Tensor
         if (other.Rank == 2)
         {
             // Fold every leading dim of this into the rows of one GEMM: [..., M, K] x [K, N].
-            int rows = NumElements / Math.Max(k, 1);
+            int rows = Shape.Product(0, Rank - 1); // not NumElements / k: k may be 0
             var outDims = Shape.ToArray();
             outDims[^1] = other.Shape[1];
             return MatMul2D(Reshape(rows, k), other, false, false).Reshape(outDims);

@@ -96,6 +96,19 @@ public class TensorBasicsTests
         Infrastructure.TensorAssert.Close(expected, Tensor.MatMul2D(at, bt, true, true), 1e-5, 1e-4);
     }
 
+    [Fact]
+    public void MatMulWithAnEmptyInnerDimensionGivesZerosAndZeroGradients()
+    {
+        var a = Tensor.Zeros(4, 0).RequiresGrad_();
+        var b = Tensor.Zeros(0, 3).RequiresGrad_();
+        var c = a.MatMul(b);
+        Assert.Equal(new Shape(4, 3), c.Shape);
+        Assert.All(c.ToArray(), v => Assert.Equal(0f, v));
+        Assert.Equal(new Shape(2, 4, 3), Tensor.Zeros(2, 4, 0).MatMul(Tensor.Zeros(0, 3)).Shape);
+        c.Sum().Backward();
+        Assert.Equal(new Shape(4, 0), a.Grad!.Shape);
+    }
+
     private static Tensor Transpose(Tensor x)
     {
         int r = x.Shape[0], c = x.Shape[1];
