@@ -84,29 +84,17 @@ public partial class Tensor
     }
 
     /// <summary>[M, K] (or [K, M] if transA) times [K, N] (or [N, K] if transB), with autograd.</summary>
-    internal static Tensor MatMul2D(Tensor a, Tensor b, bool transA, bool transB) => MatMul2D(a, b, transA, transB, null);
-
-    /// <summary>
-    /// [M, K] (or [K, M] if transA) times [K, N] (or [N, K] if transB), plus a bias [N] added to every row
-    /// inside the GEMM (no separate pass, no second [M, N] tensor), with autograd.
-    /// </summary>
-    internal static Tensor MatMul2D(Tensor a, Tensor b, bool transA, bool transB, Tensor? bias)
+    internal static Tensor MatMul2D(Tensor a, Tensor b, bool transA, bool transB)
     {
         int m = transA ? a.Shape[1] : a.Shape[0];
         int k = transA ? a.Shape[0] : a.Shape[1];
         int n = transB ? b.Shape[0] : b.Shape[1];
-        var y = Empty(new Shape(m, n));
-        Gemm.Sgemm(transA, transB, m, n, k, 1f, a.Buffer, a.Offset, a.Shape[1], b.Buffer, b.Offset, b.Shape[1], 0f, y.Buffer, 0, n,
-            bias?.Buffer, bias?.Offset ?? 0);
-        if (AutogradEngine.NeedsGrad(a, b, bias))
+        var y = Uninitialized(new Shape(m, n)); // beta 0: the GEMM writes every element
+        Gemm.Sgemm(transA, transB, m, n, k, 1f, a.Buffer, a.Offset, a.Shape[1], b.Buffer, b.Offset, b.Shape[1], 0f, y.Buffer, 0, n);
+        if (AutogradEngine.NeedsGrad(a, b))
         {
-            AutogradEngine.Record(y, bias is null ? "MatMul" : "MatMulBias", [a, b, bias], g =>
+            AutogradEngine.Record(y, "MatMul", [a, b], g =>
             {
-                if (bias is not null && bias.RequiresGrad)
-                {
-                    AutogradEngine.Accumulate(bias, g.Sum(0)); // d bias = column sums of g
-                }
-
                 if (a.RequiresGrad)
                 {
                     // dA = g B^T  (or its transpose when A was used transposed)

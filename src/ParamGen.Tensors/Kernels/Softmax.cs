@@ -36,13 +36,6 @@ internal static class Softmax
         TensorPrimitives.Multiply(dst, 1f / sum, dst);
     }
 
-    /// <summary>dst = log_softmax(src) for one row.</summary>
-    public static void LogRow(ReadOnlySpan<float> src, Span<float> dst)
-    {
-        float lse = LogSumExp(src);
-        TensorPrimitives.Subtract(src, lse, dst);
-    }
-
     /// <summary>log(sum(exp(x))) computed stably, in double for the sum.</summary>
     public static float LogSumExp(ReadOnlySpan<float> x)
     {
