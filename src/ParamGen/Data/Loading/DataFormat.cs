@@ -22,8 +22,8 @@ public enum DataFormat
     UserSequences,
 
     /// <summary>
-    /// One interaction per line, <c>user item</c>, separated by spaces or tabs, in time order. When read with this
-    /// format set explicitly, every line must have exactly two tokens. A <c>user item</c> line reads the same as a
+    /// One interaction per line, <c>user item</c>, separated by spaces or tabs, in time order. When this format is set
+    /// explicitly or the extension is <c>.pairs</c>, every line must have exactly two tokens. A <c>user item</c> line reads the same as a
     /// one-item <see cref="UserSequences"/> line, so auto-detection reads both layouts alike and reports
     /// <see cref="Pairs"/> when every line of the file had two tokens.
     /// </summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace ParamGen.Data;
 
@@ -36,18 +35,6 @@ internal static class FieldText
         return true;
     }
 
-    /// <summary>Counts space- or tab-separated tokens.</summary>
-    public static int CountTokens(ReadOnlySpan<char> line)
-    {
-        int n = 0;
-        while (NextToken(ref line, out _))
-        {
-            n++;
-        }
-
-        return n;
-    }
-
     /// <summary>Splits a line on a separator into at most <paramref name="fields"/>.Length ranges; returns the field count (which may exceed the ranges).</summary>
     public static int Split(ReadOnlySpan<char> line, string separator, Span<Range> fields)
     {
@@ -77,20 +64,11 @@ internal static class FieldText
     public static bool TryParseFloat(ReadOnlySpan<char> text, out float value) =>
         float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && float.IsFinite(value);
 
-    public static bool TryParseDouble(ReadOnlySpan<byte> utf8, out double value) =>
-        double.TryParse(utf8, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
-
-    public static bool TryParseFloat(ReadOnlySpan<byte> utf8, out float value) =>
-        float.TryParse(utf8, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && float.IsFinite(value);
-
     /// <summary>Whether some field is a number (a first row holding a number is data, unless it names a column).</summary>
     public static bool AnyNumeric(IReadOnlyList<string> fields) => fields.Any(f => TryParseDouble(f.AsSpan(), out _));
 
     /// <summary>A value for an error message, cut to 60 characters.</summary>
     public static string Quote(ReadOnlySpan<char> value) => value.Length <= 60 ? $"'{value}'" : $"'{value[..57]}...'";
-
-    /// <summary>A UTF-8 value for an error message.</summary>
-    public static string Quote(ReadOnlySpan<byte> utf8) => Quote(Encoding.UTF8.GetString(utf8).AsSpan());
 
     /// <summary>A list of names for an error message: <c>[a, b, c]</c>.</summary>
     public static string List(IEnumerable<string> names) => $"[{string.Join(", ", names)}]";
