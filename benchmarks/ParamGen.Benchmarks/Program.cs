@@ -22,6 +22,7 @@ switch (mode)
     case "profile-block":
         BlockProfile.Run(Opt("--threads", 2), Opt("--reps", 15));
         return 0;
+    case "dataload": return DataLoadBenchmark.Run(args[1..]);
     case "compare":
         return Compare.Run(Opt("--threads", 2), Opt("--reps", 15), OptList("--only"));
     default:
