@@ -29,7 +29,8 @@ public sealed record SyntheticOptions
     /// <summary>The seed of every random choice (default 42). The same options give byte-identical data.</summary>
     public ulong Seed { get; init; } = 42;
 
-    /// <summary>A name for the dataset and the default file stem (default <c>synthetic</c>).</summary>
+    /// <summary>A name for the dataset and the stem of the files <see cref="SyntheticDataset.WriteFiles"/> writes
+    /// (default <c>synthetic</c>); a file name without directory separators.</summary>
     public string Name { get; init; } = "synthetic";
 
     /// <summary>Number of users (default 3,000), at least 1. User tokens are <c>u1</c>, <c>u2</c>, ...</summary>
@@ -117,9 +118,9 @@ public sealed record SyntheticOptions
     /// <exception cref="ArgumentException">Values are inconsistent with each other, or a domain is invalid.</exception>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Name))
+        if (string.IsNullOrWhiteSpace(Name) || Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Name.Contains('/', StringComparison.Ordinal) || Name.Contains('\\', StringComparison.Ordinal))
         {
-            throw new ArgumentException($"SyntheticOptions.Name = '{Name}' is invalid: it must not be empty.", nameof(Name));
+            throw new ArgumentException($"SyntheticOptions.Name = '{Name}' is invalid: it is the file stem, so it must be a non-empty file name without directory separators.", nameof(Name));
         }
 
         CheckRange(nameof(Users), Users, 1, int.MaxValue);

@@ -88,9 +88,6 @@ internal sealed class SyntheticStructure
         return s;
     }
 
-    /// <summary>The items of group (cluster, sub-cluster), ascending.</summary>
-    public ReadOnlySpan<int> GroupItems(int cluster, int subCluster) => _groups[GroupIndex(cluster, subCluster)];
-
     /// <summary>Draws a user's first item: a uniform cluster, the sub-cluster as when entering a cluster, then by
     /// popularity.</summary>
     public int SampleFirst(int domain, int tier, Generator g)

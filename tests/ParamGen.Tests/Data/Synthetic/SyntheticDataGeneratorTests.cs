@@ -304,6 +304,7 @@ public class SyntheticDataGeneratorTests
     public static TheoryData<SyntheticOptions, string> BadOptions() => new()
     {
         { new SyntheticOptions { Users = 0 }, "Users" },
+        { new SyntheticOptions { Name = "../escape" }, "Name" },
         { new SyntheticOptions { Clusters = 1 }, "Clusters" },
         { new SyntheticOptions { Items = 100, Clusters = 20, SubClusters = 3 }, "Items" },
         { new SyntheticOptions { Categories = 1 }, "Categories" },
