@@ -150,9 +150,9 @@ public sealed class SyntheticDataset
         Directory.CreateDirectory(directory);
         string stem = Path.Combine(directory, Options.Name);
         string inter = stem + ".inter", item = stem + ".item", txt = stem + ".txt", json = stem + ".json";
-        SyntheticFileWriter.WriteInter(Dataset, inter);
+        DatasetWriter.Write(Dataset, inter, DataFormat.RecBoleAtomic);
         SyntheticFileWriter.WriteItems(this, item);
-        SyntheticFileWriter.WriteSequences(Dataset, txt);
+        DatasetWriter.Write(Dataset, txt, DataFormat.UserSequences, dropUnsupportedColumns: true);
         SyntheticFileWriter.WriteJson(this, json);
         return [inter, item, txt, json];
     }

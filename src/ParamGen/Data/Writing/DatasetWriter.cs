@@ -1,3 +1,4 @@
+using ParamGen.Tensors.Serialization;
 using System.Globalization;
 using System.Text;
 using CsvHelper;
@@ -251,29 +252,7 @@ public static class DatasetWriter
         }
     }
 
-    private static void WriteAtomically(string path, Action<string> write)
-    {
-        string full = Path.GetFullPath(path);
-        string? folder = Path.GetDirectoryName(full);
-        if (folder is not null)
-        {
-            Directory.CreateDirectory(folder);
-        }
-
-        string tmp = full + ".tmp";
-        try
-        {
-            write(tmp);
-            File.Move(tmp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp))
-            {
-                File.Delete(tmp);
-            }
-        }
-    }
+    private static void WriteAtomically(string path, Action<string> write) => AtomicFile.Write(path, write);
 
     private static void WriteRows(InteractionDataset dataset, RowSelection rows, RowLayout layout, string path, string separator)
     {
