@@ -6,8 +6,8 @@ using F = ParamGen.Tensors.Functional;
 namespace ParamGen.Samples.QuickStart;
 
 /// <summary>
-/// A one-block causal transformer over item ids (SASRec-shaped) with scores tied to the item embedding:
-/// built only from ParamGen.Tensors modules, to show the engine end to end.
+/// A one-block causal transformer over item ids (SASRec-shaped) with scores tied to the item embedding,
+/// built from ParamGen.Tensors modules (the library's SASRec backbone arrives with the backbone issue).
 /// </summary>
 internal sealed class NextItemModel : Module<Tensor, Tensor>
 {

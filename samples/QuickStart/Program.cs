@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ParamGen.Data;
 using ParamGen.Samples.QuickStart;
 using ParamGen.Tensors;
 using ParamGen.Tensors.Autograd;
@@ -6,45 +7,49 @@ using ParamGen.Tensors.Optim;
 using ParamGen.Tensors.Random;
 using Spectre.Console;
 
-// QuickStart: trains a small causal transformer with the ParamGen.Tensors engine on synthetic item
-// sequences with a planted next-item rule, and shows the loss falling and HR@10 rising.
-int epochs = ArgInt("--epochs", 6);
-int users = ArgInt("--users", 2000);
+// QuickStart: loads the bundled synthetic dataset (data/synthetic), splits it leave-one-out, trains a small
+// causal transformer on the ParamGen.Tensors engine with all-position next-item cross-entropy, and reports
+// HR@10 / NDCG@10 over the whole catalogue on the validation and test items.
+int epochs = ArgInt("--epochs", 12);
 ulong seed = (ulong)ArgInt("--seed", 7);
 if (ArgInt("--threads", 0) is int threads and > 0)
 {
     Engine.NumThreads = threads;
 }
 
-const int Items = 300, MaxLength = 20, Dim = 32, Heads = 2, Batch = 64;
-var data = new SyntheticSequences(users, Items, clusterSize: 10, ruleProbability: 0.8, minLength: 8, maxLength: MaxLength + 1, seed);
+string inter = ArgString("--data", null) ?? FindBundledData("data/synthetic/synthetic.inter");
+string? itemFile = Path.ChangeExtension(inter, ".item") is var item && File.Exists(item) ? item : null;
+var (dataset, report) = DatasetLoader.LoadWithReport(inter, new DataLoadOptions { ItemFilePath = itemFile });
+var split = new LeaveOneOutSplit().Split(dataset);
+
+const int MaxLength = 30, Dim = 48, Heads = 2, Batch = 128;
 var generator = new Generator(seed);
-var model = new NextItemModel(Items, MaxLength, Dim, Heads, generator);
+var model = new NextItemModel(dataset.NumItems, MaxLength, Dim, Heads, generator);
 var optimizer = new AdamW(model.Parameters(), new AdamWOptions { LearningRate = 3e-3, WeightDecay = 0.01 });
+var batches = new SequenceBatcher(dataset, split.Train, new SequenceBatchOptions { BatchSize = Batch, MaxLength = MaxLength, Shuffle = true, Seed = seed });
 
-AnsiConsole.MarkupLine($"[bold]ParamGen QuickStart[/]: {users} synthetic users, {Items} items, {model.ParameterCount():N0} parameters, {Engine.NumThreads} threads");
-AnsiConsole.MarkupLine("Planted rule: 80% of next items are the current item's successor in its cluster of 10; chance HR@10 is 3.3%.");
+AnsiConsole.MarkupLine($"[bold]ParamGen QuickStart[/]: {Markup.Escape(inter)}");
+AnsiConsole.MarkupLine($"{dataset.NumUsers:N0} users, {dataset.NumItems:N0} items, {dataset.NumInteractions:N0} interactions, {dataset.NumDomains} domains ({report.Files[0].Format}); " +
+    $"leave-one-out: {split.Train.Count:N0} train / {split.Valid.Count:N0} valid / {split.Test.Count:N0} test sequences");
+AnsiConsole.MarkupLine($"Model: one-block causal transformer, d {Dim}, {model.ParameterCount():N0} parameters, {Engine.NumThreads} threads. " +
+    "Ranking: all items, the user's history not masked.");
 
-var table = new Table().AddColumns("epoch", "train loss", "HR@10 (held-out last item)", "seconds");
-double firstHr = HitRateAt10(model, data);
-table.AddRow("0", "-", $"{firstHr:P1}", "-");
-var order = Enumerable.Range(0, users).ToArray();
+var table = new Table().AddColumns("epoch", "train loss", "valid HR@10", "valid NDCG@10", "seconds");
+var (hr0, ndcg0) = Evaluate(model, dataset, split.Valid);
+table.AddRow("0", "-", $"{hr0:P1}", $"{ndcg0:F4}", "-");
 AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn()).Start(ctx =>
 {
-    var task = ctx.AddTask("training", maxValue: epochs * ((users + Batch - 1) / Batch));
+    var task = ctx.AddTask("training", maxValue: epochs * batches.BatchCount);
     for (int epoch = 1; epoch <= epochs; epoch++)
     {
         var sw = Stopwatch.StartNew();
-        Shuffle(order, generator);
         double lossSum = 0;
         int steps = 0;
         model.Train();
-        for (int start = 0; start < users; start += Batch)
+        foreach (var batch in batches.Epoch(epoch))
         {
-            var rows = order.AsSpan(start, Math.Min(Batch, users - start)).ToArray();
-            var (ids, targets) = TrainingBatch(data, rows);
             optimizer.ZeroGrad();
-            var loss = model.Loss(ids, targets);
+            var loss = model.Loss(batch.ItemIds, batch.Targets); // all-position next-item cross-entropy
             loss.Backward();
             optimizer.Step();
             lossSum += loss.Item();
@@ -52,82 +57,69 @@ AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColum
             task.Increment(1);
         }
 
-        double hr = HitRateAt10(model, data);
-        table.AddRow($"{epoch}", $"{lossSum / steps:F3}", $"{hr:P1}", $"{sw.Elapsed.TotalSeconds:F1}");
+        var (hr, ndcg) = Evaluate(model, dataset, split.Valid);
+        table.AddRow($"{epoch}", $"{lossSum / steps:F3}", $"{hr:P1}", $"{ndcg:F4}", $"{sw.Elapsed.TotalSeconds:F1}");
     }
 });
 AnsiConsole.Write(table);
+var (testHr, testNdcg) = Evaluate(model, dataset, split.Test);
+AnsiConsole.MarkupLine($"[bold]Test[/] (last item of each user): HR@10 {testHr:P1}, NDCG@10 {testNdcg:F4}; chance HR@10 is {10.0 / dataset.NumItems:P1}.");
 return 0;
 
-// Inputs are each sequence without its last item (held out); targets are the inputs shifted by one.
-static (Tensor Ids, Tensor Targets) TrainingBatch(SyntheticSequences data, int[] rows)
-{
-    var ids = new float[rows.Length * MaxLength];
-    var targets = new float[rows.Length * MaxLength];
-    for (int r = 0; r < rows.Length; r++)
-    {
-        var seq = data.Sequences[rows[r]];
-        var train = seq.AsSpan(0, seq.Length - 1);
-        int n = Math.Min(train.Length - 1, MaxLength);
-        var input = train.Slice(train.Length - 1 - n, n);
-        var next = train.Slice(train.Length - n, n);
-        for (int t = 0; t < n; t++)
-        {
-            ids[(r * MaxLength) + MaxLength - n + t] = input[t];
-            targets[(r * MaxLength) + MaxLength - n + t] = next[t];
-        }
-    }
-
-    return (new Tensor(ids, rows.Length, MaxLength), new Tensor(targets, rows.Length, MaxLength));
-}
-
-// HR@10 of the held-out last item, ranking all items from the state at the last input position.
-static double HitRateAt10(NextItemModel model, SyntheticSequences data)
+// HR@10 and NDCG@10 of each example's target, ranking every item from the state at the last input position.
+static (double Hr, double Ndcg) Evaluate(NextItemModel model, InteractionDataset dataset, IReadOnlyList<SequenceExample> examples)
 {
     model.Eval();
-    int hits = 0;
-    using var _ = Grad.NoGrad();
-    for (int start = 0; start < data.Sequences.Length; start += 256)
+    using var noGrad = Grad.NoGrad();
+    double hits = 0, ndcg = 0;
+    foreach (var batch in new SequenceBatcher(dataset, examples, new SequenceBatchOptions { BatchSize = 512, MaxLength = MaxLength }))
     {
-        int n = Math.Min(256, data.Sequences.Length - start);
-        var ids = new float[n * MaxLength];
-        for (int r = 0; r < n; r++)
+        var scores = model.Forward(batch.ItemIds).Select(1, MaxLength - 1);          // [B, items + 1]
+        scores = scores.MaskedFill(ParamGen.Tensors.Functional.OneHot(Tensor.Zeros(batch.Size), scores.Shape[1]), float.NegativeInfinity);
+        var (_, top) = scores.TopK(10);                                              // [B, 10]
+        for (int r = 0; r < batch.Size; r++)
         {
-            var seq = data.Sequences[start + r];
-            int len = Math.Min(seq.Length - 1, MaxLength);
-            for (int t = 0; t < len; t++)
-            {
-                ids[(r * MaxLength) + MaxLength - len + t] = seq[seq.Length - 1 - len + t];
-            }
-        }
-
-        var scores = model.Forward(new Tensor(ids, n, MaxLength)).Select(1, MaxLength - 1); // [n, V]
-        scores = scores.MaskedFill(ParamGen.Tensors.Functional.OneHot(Tensor.Zeros(n), scores.Shape[1]), float.NegativeInfinity);
-        var (_, top) = scores.TopK(10);
-        for (int r = 0; r < n; r++)
-        {
-            var seq = data.Sequences[start + r];
+            int target = (int)batch.LastTargets[r];
             for (int k = 0; k < 10; k++)
             {
-                hits += (int)top[r, k] == seq[^1] ? 1 : 0;
+                if ((int)top[r, k] == target)
+                {
+                    hits++;
+                    ndcg += 1.0 / Math.Log2(k + 2);
+                }
             }
         }
     }
 
-    return (double)hits / data.Sequences.Length;
+    return (hits / examples.Count, ndcg / examples.Count);
 }
 
-static void Shuffle(int[] a, Generator g)
+// The bundled data sits in the repository's data/ folder; look upwards from here and from the program.
+static string FindBundledData(string relative)
 {
-    for (int i = a.Length - 1; i > 0; i--)
+    foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
     {
-        int j = g.NextInt(i + 1);
-        (a[i], a[j]) = (a[j], a[i]);
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, relative);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
     }
+
+    throw new FileNotFoundException($"Could not find {relative} above {Directory.GetCurrentDirectory()}; pass --data FILE.");
 }
 
 int ArgInt(string name, int fallback)
 {
     int i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out int v) ? v : fallback;
+}
+
+string? ArgString(string name, string? fallback)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 }
