@@ -63,6 +63,11 @@ public abstract class Module
         return module;
     }
 
+    /// <summary>Removes a registered child module (e.g. an adapter taken out of its slot).</summary>
+    /// <param name="name">The child's name.</param>
+    /// <returns>Whether a child of that name was registered.</returns>
+    protected bool RemoveModule(string name) => _children.RemoveAll(kv => kv.Key == name) > 0;
+
     /// <summary>Replaces a registered buffer's tensor (e.g. a running statistic updated out of place).</summary>
     protected void SetBuffer(string name, Tensor value)
     {
