@@ -74,6 +74,59 @@ public class GruTests
         GradCheck.Check(x => F.Gru(x[0], null, x[1], x[2], x[3], null).HN, inputs);
     }
 
+    /// <summary>The same layer from separate ops (linear, sigmoid, tanh, one step at a time), through autograd.</summary>
+    internal static Tensor StepByStep(Tensor x, Tensor? h0, Tensor wih, Tensor whh, Tensor? bih, Tensor? bhh)
+    {
+        int b = x.Shape[0], l = x.Shape[1], h = whh.Shape[1];
+        var state = h0 ?? Tensor.Zeros(b, h); // [B, H]
+        var states = new List<Tensor>();
+        for (int t = 0; t < l; t++)
+        {
+            var gi = F.Linear(x.Select(1, t), wih, bih); // [B, 3H]
+            var gh = F.Linear(state, whh, bhh);          // [B, 3H]
+            var r = (gi.Narrow(1, 0, h) + gh.Narrow(1, 0, h)).Sigmoid();
+            var z = (gi.Narrow(1, h, h) + gh.Narrow(1, h, h)).Sigmoid();
+            var n = (gi.Narrow(1, 2 * h, h) + (r * gh.Narrow(1, 2 * h, h))).Tanh();
+            state = n + (z * (state - n));
+            states.Add(state);
+        }
+
+        return Tensor.Stack(states, 1); // [B, L, H]
+    }
+
+    [Theory]
+    [InlineData(37, 5, 6, 19, true, true)]
+    [InlineData(50, 4, 3, 33, false, true)]
+    [InlineData(29, 3, 4, 16, true, false)]
+    [InlineData(26, 3, 5, 32, true, true)]
+    public void ManyBatchRowsMatchTheStepByStepLayer(int b, int l, int inF, int h, bool withH0, bool bias)
+    {
+        // Enough rows for several row blocks, widths that leave a scalar tail in the cell, and H = 32, whose
+        // per-step gradient rows (4H = 128 floats) are stored padded.
+        var g = new Generator(26);
+        Tensor[] fused = [R(g, 1f, b, l, inF), R(g, 1f, b, h), R(g, 0.4f, 3 * h, inF), R(g, 0.4f, 3 * h, h), R(g, 0.5f, 3 * h), R(g, 0.5f, 3 * h)];
+        var reference = fused.Select(t => t.Clone().RequiresGrad_()).ToArray();
+        foreach (var t in fused)
+        {
+            t.RequiresGrad_();
+        }
+
+        Tensor? Pick(Tensor[] xs, int i) => (i == 1 && !withH0) || (i >= 4 && !bias) ? null : xs[i];
+        var w = R(g, 1f, b, l, h);
+        var y = F.Gru(fused[0], Pick(fused, 1), fused[2], fused[3], Pick(fused, 4), Pick(fused, 5)).Output;
+        var expected = StepByStep(reference[0], Pick(reference, 1), reference[2], reference[3], Pick(reference, 4), Pick(reference, 5));
+        TensorAssert.Close(expected, y, 1e-4, 2e-6, "output");
+        y.Mul(w).Sum().Backward();
+        expected.Mul(w).Sum().Backward();
+        for (int i = 0; i < fused.Length; i++)
+        {
+            if (Pick(fused, i) is not null)
+            {
+                TensorAssert.Close(reference[i].Grad!, fused[i].Grad!, 1e-4, 2e-5, $"grad of input {i}");
+            }
+        }
+    }
+
     [Fact]
     public void LastStateIsTheFinalOutputStep()
     {
