@@ -1,0 +1,3 @@
+using ParamGen.Cli;
+
+return CliApp.Run(args, Console.Out, Console.Error);
