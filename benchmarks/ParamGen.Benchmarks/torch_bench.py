@@ -50,9 +50,35 @@ def catalogue_ce():
     return run, 3 * 2.0 * P * N * D
 
 
+def packed_matmul():
+    """Per-sample weights sliced from a packed [B, P] tensor: bmm on the view plus a per-sample bias."""
+    B, L, D, R = 256, 50, 64, 32
+    x = torch.randn(B, L, D, requires_grad=True)
+    packed = (torch.randn(B, D * R + R) * 0.1).requires_grad_()
+
+    def run():
+        x.grad = None
+        packed.grad = None
+        (torch.bmm(x, packed[:, :D * R].view(B, D, R)) + packed[:, D * R:].unsqueeze(1)).sum().backward()
+    return run, 3 * 2.0 * B * L * D * R
+
+
+def linear_64x32():
+    B, L, D, R = 256, 50, 64, 32
+    x = torch.randn(B, L, D, requires_grad=True)
+    w = (torch.randn(R, D) * 0.1).requires_grad_()
+    b = torch.zeros(R, requires_grad=True)
+
+    def run():
+        x.grad = w.grad = b.grad = None
+        F.linear(x, w, b).sum().backward()
+    return run, 3 * 2.0 * B * L * D * R
+
+
 WORKLOADS = {
     "sgemm_256": lambda: sgemm(256), "sgemm_512": lambda: sgemm(512), "sgemm_1024": lambda: sgemm(1024),
     "transformer_block_fwd_bwd": transformer_block, "gru_fwd_bwd": gru, "catalogue_ce_fwd_bwd": catalogue_ce,
+    "packed_matmul_fwd_bwd": packed_matmul, "linear_64x32_fwd_bwd": linear_64x32,
 }
 
 

@@ -271,6 +271,9 @@ public partial class Tensor
     /// <summary>A copy that belongs to no scope and is never pooled, whatever scope is active (leaf gradients).</summary>
     internal Tensor CloneUnscoped() => new(ToArray(), Shape, owner: null, storage: null);
 
+    /// <summary>Zeros that belong to no scope and are never pooled, whatever scope is active (leaf gradients).</summary>
+    internal static Tensor ZerosUnscoped(Shape shape) => new(new float[shape.NumElements], shape, owner: null, storage: null);
+
     /// <summary>Sets <see cref="RequiresGrad"/> and returns this tensor, for fluent construction.</summary>
     public Tensor RequiresGrad_(bool requiresGrad = true)
     {

@@ -21,6 +21,10 @@ internal static class AutogradEngine
     [ThreadStatic]
     private static Dictionary<Tensor, Tensor>? t_pending;
 
+    /// <summary>Pending gradients the engine created itself (see <see cref="GradientSink"/>): nothing else refers to them, so they may be added into in place.</summary>
+    [ThreadStatic]
+    private static HashSet<Tensor>? t_owned;
+
     public static bool GradEnabled
     {
         get => !t_gradDisabled;
@@ -94,7 +98,57 @@ internal static class AutogradEngine
         }
 
         var pending = t_pending ?? throw new InvalidOperationException("Accumulate called outside Backward.");
-        pending[input] = pending.TryGetValue(input, out var existing) ? existing.Add(grad) : grad;
+        if (pending.TryGetValue(input, out var existing))
+        {
+            if (t_owned!.Contains(existing))
+            {
+                Kernels.Elementwise.AddInPlace(existing.Span, grad.AsReadOnlySpan());
+            }
+            else
+            {
+                pending[input] = existing.Add(grad);
+            }
+        }
+        else
+        {
+            pending[input] = grad;
+        }
+    }
+
+    /// <summary>
+    /// The gradient accumulator of <paramref name="input"/>, for a backward rule that adds its contribution in place
+    /// (into a slice, say) instead of building a whole gradient tensor: a leaf's <see cref="Tensor.Grad"/> (created
+    /// zeroed when absent), or for a non-leaf a pending gradient owned by the engine (zeroed, or a copy of what was
+    /// already pending). Null when <paramref name="input"/> does not require a gradient. Call only from a backward rule.
+    /// </summary>
+    public static Tensor? GradientSink(Tensor input)
+    {
+        if (!input.RequiresGrad)
+        {
+            return null;
+        }
+
+        if (input.GradFn is null)
+        {
+            return input.Grad ??= Tensor.ZerosUnscoped(input.Shape);
+        }
+
+        var pending = t_pending ?? throw new InvalidOperationException("GradientSink called outside Backward.");
+        var owned = t_owned!;
+        if (pending.TryGetValue(input, out var existing) && owned.Contains(existing))
+        {
+            return existing;
+        }
+
+        var sink = Tensor.Empty(input.Shape);
+        if (existing is not null)
+        {
+            existing.AsReadOnlySpan().CopyTo(sink.Span);
+        }
+
+        pending[input] = sink;
+        owned.Add(sink);
+        return sink;
     }
 
     public static void Backward(Tensor root, Tensor? gradient)
@@ -122,8 +176,11 @@ internal static class AutogradEngine
         var order = TopologicalOrder(root);
         CheckAlive(order);
         var previousPending = t_pending;
+        var previousOwned = t_owned;
         var pending = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        var owned = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         t_pending = pending;
+        t_owned = owned;
         var scope = TensorScope.Current;
         var rented = scope is null ? null : new List<PooledStorage>();
         var referenced = scope is null ? null : new HashSet<PooledStorage>(ReferenceEqualityComparer.Instance);
@@ -147,6 +204,9 @@ internal static class AutogradEngine
                     continue;
                 }
 
+                // Once handed to a rule, the gradient may be passed on to several inputs: no longer add into it in place.
+                owned.Remove(g);
+
                 t.GradFn!.Backward(g);
                 t.GradFn.Consumed = true;
                 if (rented is { Count: > 0 })
@@ -160,6 +220,7 @@ internal static class AutogradEngine
         finally
         {
             t_pending = previousPending;
+            t_owned = previousOwned;
             TensorScope.SwapRentLog(previousLog);
             if (completed && rented is not null)
             {

@@ -94,10 +94,24 @@ public sealed class AdapterSlots : Module
     /// <param name="weights">Generated weights for the batch, or null when no generator is involved.</param>
     /// <returns>The states after the slot.</returns>
     /// <exception cref="KeyNotFoundException">No such slot.</exception>
+    /// <exception cref="ArgumentException">The slot holds a generated adapter but <paramref name="weights"/> is null or its layout does not cover the slot.</exception>
     public Tensor Apply(string name, Tensor x, GeneratedWeights? weights = null)
     {
         var slot = this[name];
-        return slot.Adapter is null ? x : slot.Adapter.Forward(x, weights?.ForSlot(name));
+        if (slot.Adapter is not { } adapter)
+        {
+            return x;
+        }
+
+        var slotWeights = weights?.ForSlot(name);
+        if (adapter.Source == AdapterWeightSource.Generated && slotWeights is null)
+        {
+            throw new ArgumentException(weights is null
+                ? $"Slot '{name}' holds a generated {adapter.GetType().Name}, but no generated weights were passed."
+                : $"Slot '{name}' holds a generated {adapter.GetType().Name}, but the generated weights' layout does not cover it ({weights.Layout}); rebuild the layout after attaching adapters.", nameof(weights));
+        }
+
+        return adapter.Forward(x, slotWeights);
     }
 
     private AdapterSlot? Find(string name)

@@ -62,7 +62,7 @@ public sealed class ParameterLayout
     /// Wraps a generator's output as per-slot views (no copy).
     /// </summary>
     /// <param name="packed">Generated weights <c>[N, P]</c>.</param>
-    /// <param name="rowIndex">For <c>[G, P]</c> output, the row each sample uses (<c>[B]</c>, values in [0, G)); null when row b is sample b.</param>
+    /// <param name="rowIndex">For <c>[G, P]</c> output, the row each sample uses (<c>[B]</c>, values in [0, G); copied); null when row b is sample b.</param>
     /// <returns>The weights, by slot.</returns>
     /// <exception cref="ArgumentException"><paramref name="packed"/> is not <c>[N, P]</c> with this layout's P, or a row index is out of range.</exception>
     public GeneratedWeights Bind(Tensor packed, int[]? rowIndex = null)
@@ -84,6 +84,7 @@ public sealed class ParameterLayout
             }
         }
 
+        rowIndex = rowIndex is null ? null : (int[])rowIndex.Clone(); // the views must not change if the caller reuses its array
         int rows = rowIndex?.Length ?? packed.Shape[0];
         var bySlot = new Dictionary<string, SlotWeights>();
         foreach (var group in _entries.GroupBy(e => e.Slot))

@@ -21,7 +21,7 @@ public sealed class ScopeEachTestAttribute : BeforeAfterTestAttribute
     private static readonly Lazy<bool> GoldenLoaded = new(() =>
     {
         // The golden files are cached across tests: load them outside any scope.
-        foreach (var group in new[] { "core", "loss", "modules", "norm", "optim", "reduce", "seq", "shape" })
+        foreach (var group in new[] { "core", "loss", "modules", "norm", "optim", "reduce", "seq", "shape", "packed" })
         {
             Golden.Load(group);
         }
