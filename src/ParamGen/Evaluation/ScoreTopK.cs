@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -27,12 +28,10 @@ internal static class ScoreTopK
         {
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
             {
-                if (Vector512.GreaterThanAny(Vector512.LoadUnsafe(ref start, (nuint)i), Vector512.Create(threshold)))
+                ulong above = Vector512.GreaterThan(Vector512.LoadUnsafe(ref start, (nuint)i), Vector512.Create(threshold)).ExtractMostSignificantBits();
+                for (; above != 0; above &= above - 1)
                 {
-                    for (int j = i; j < i + Vector512<float>.Count; j++)
-                    {
-                        Offer(scores, indices, ref size, ref threshold, j);
-                    }
+                    Offer(scores, indices, ref size, ref threshold, i + BitOperations.TrailingZeroCount(above));
                 }
             }
         }
@@ -40,12 +39,10 @@ internal static class ScoreTopK
         {
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
             {
-                if (Vector256.GreaterThanAny(Vector256.LoadUnsafe(ref start, (nuint)i), Vector256.Create(threshold)))
+                ulong above = Vector256.GreaterThan(Vector256.LoadUnsafe(ref start, (nuint)i), Vector256.Create(threshold)).ExtractMostSignificantBits();
+                for (; above != 0; above &= above - 1)
                 {
-                    for (int j = i; j < i + Vector256<float>.Count; j++)
-                    {
-                        Offer(scores, indices, ref size, ref threshold, j);
-                    }
+                    Offer(scores, indices, ref size, ref threshold, i + BitOperations.TrailingZeroCount(above));
                 }
             }
         }
