@@ -23,6 +23,7 @@ switch (mode)
         BlockProfile.Run(Opt("--threads", 2), Opt("--reps", 15));
         return 0;
     case "dataload": return DataLoadBenchmark.Run(args[1..]);
+    case "evalspeed": return EvalSpeedBenchmark.Run(args[1..]); // [--data FILE] [--threads 2] [--reps 3] [--dim 64]
     case "compare":
         return Compare.Run(Opt("--threads", 2), Opt("--reps", 15), OptList("--only"));
     default:

@@ -21,4 +21,13 @@ public interface ISequentialRecommender
     /// <param name="batch">The batch.</param>
     /// <returns>States <c>[B, L, d]</c>.</returns>
     Tensor Encode(SequenceBatch batch);
+
+    /// <summary>
+    /// Encodes a batch into the state of its last position <c>[B, d]</c>, the state that predicts each row's next
+    /// item (what evaluation and serving score). The default takes the last column of <see cref="Encode"/>; a
+    /// recommender whose backbone can compute the last position alone more cheaply overrides it.
+    /// </summary>
+    /// <param name="batch">The batch (left-padded, so column L - 1 holds every row's most recent item).</param>
+    /// <returns>States <c>[B, d]</c>.</returns>
+    Tensor EncodeLast(SequenceBatch batch) => Encode(batch).Select(1, -1);
 }

@@ -1,3 +1,5 @@
+using ParamGen.Data;
+
 namespace ParamGen.Evaluation;
 
 /// <summary>Options of <see cref="Evaluator"/>.</summary>
@@ -8,12 +10,25 @@ public sealed record EvaluationOptions
 
     /// <summary>
     /// Whether items already in the example's input history are excluded from the ranking (the target is never
-    /// excluded). Default false; reported with every result.
+    /// excluded). Default false; reported with every result. The whole input history is masked, not only the part
+    /// that fits the model's window. Under <see cref="EvaluationProtocol.Sampled"/> it changes nothing: the sampled
+    /// negatives already avoid every item of the user.
     /// </summary>
     public bool MaskHistory { get; init; }
 
     /// <summary>The cut-offs K of every metric. Default 5, 10, 20.</summary>
     public IReadOnlyList<int> Ks { get; init; } = [5, 10, 20];
+
+    /// <summary>How ties with the target's score are ranked. Default <see cref="TieBreaking.Pessimistic"/>; reported with every result.</summary>
+    public TieBreaking Ties { get; init; } = TieBreaking.Pessimistic;
+
+    /// <summary>
+    /// Whether to compute the list metrics, <c>Coverage@K</c> and (when the dataset has item categories)
+    /// <c>Diversity@K</c>, which need each example's top-K list rather than only the target's rank. Default true.
+    /// Only under <see cref="EvaluationProtocol.Full"/> (a list drawn from 101 sampled candidates says nothing about
+    /// the catalogue).
+    /// </summary>
+    public bool ListMetrics { get; init; } = true;
 
     /// <summary>Examples scored per forward pass. Default 512.</summary>
     public int BatchSize { get; init; } = 512;
@@ -26,6 +41,14 @@ public sealed record EvaluationOptions
 
     /// <summary>Seed of the sampled negatives (fixed per user from this seed and the user id). Default 0.</summary>
     public ulong Seed { get; init; }
+
+    /// <summary>
+    /// Negatives drawn beforehand for <see cref="EvaluationProtocol.Sampled"/> (e.g. once for every validation run
+    /// of a training), or null (the default) to draw them from the evaluated dataset with
+    /// <see cref="SampledNegatives"/> and <see cref="Seed"/> on every call. When given, they must have been drawn
+    /// from that dataset and <see cref="SampledNegatives"/> and <see cref="Seed"/> are not used.
+    /// </summary>
+    public SampledEvaluationNegatives? Negatives { get; init; }
 
     /// <summary>Validates the options.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names it.</exception>
@@ -41,6 +64,16 @@ public sealed record EvaluationOptions
         if (MaxLength is int l)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(l, 1, nameof(MaxLength));
+        }
+
+        if (!Enum.IsDefined(Protocol))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Protocol), Protocol, "EvaluationOptions.Protocol is not a defined protocol.");
+        }
+
+        if (!Enum.IsDefined(Ties))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Ties), Ties, "EvaluationOptions.Ties is not a defined tie-breaking rule.");
         }
     }
 }

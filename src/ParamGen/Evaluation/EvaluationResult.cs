@@ -3,10 +3,16 @@ namespace ParamGen.Evaluation;
 /// <summary>The metrics of one evaluation run, overall and per domain, with the protocol they were measured under.</summary>
 public sealed record EvaluationResult
 {
-    /// <summary>Metric name (<c>NDCG@10</c>, <c>HR@10</c>, <c>MRR@10</c>, <c>Recall@10</c>, <c>Coverage@10</c>, <c>Diversity@10</c>) to value, over all examples.</summary>
+    /// <summary>
+    /// Metric name (<c>HR@10</c>, <c>NDCG@10</c>, <c>MRR@10</c>, <c>Recall@10</c>, <c>Coverage@10</c>,
+    /// <c>Diversity@10</c>) to value, over all examples; grouped by metric, then by increasing K.
+    /// </summary>
     public required IReadOnlyDictionary<string, double> Overall { get; init; }
 
-    /// <summary>The same metrics per domain name (empty when the dataset has a single domain).</summary>
+    /// <summary>
+    /// The same metrics per domain name, for each domain that holds at least one example's target (empty when the
+    /// dataset has a single domain). An example belongs to the domain of its target interaction.
+    /// </summary>
     public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> PerDomain { get; init; }
 
     /// <summary>The protocol used.</summary>
@@ -14,6 +20,9 @@ public sealed record EvaluationResult
 
     /// <summary>Whether history items were masked.</summary>
     public required bool MaskHistory { get; init; }
+
+    /// <summary>How ties with the target's score were ranked (default <see cref="TieBreaking.Pessimistic"/>).</summary>
+    public TieBreaking Ties { get; init; } = TieBreaking.Pessimistic;
 
     /// <summary>Number of examples evaluated.</summary>
     public required int Examples { get; init; }
