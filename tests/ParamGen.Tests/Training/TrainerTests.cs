@@ -1,3 +1,4 @@
+using ParamGen.Adapters;
 using ParamGen.Backbones;
 using ParamGen.Data;
 using ParamGen.Evaluation;
@@ -127,6 +128,27 @@ public class TrainerTests
         var after = TrainingTestData.Weights(model);
         Assert.Equal(before["item_emb.weight"], after["item_emb.weight"]);
         Assert.NotEqual(before["proj.weight"], after["proj.weight"]);
+    }
+
+    [Fact]
+    public void AdapterTuning_TrainsOnlyTheAdapter_PooledOrNot()
+    {
+        var split = TrainingTestData.Planted(users: 60);
+        (Dictionary<string, float[]> Before, Dictionary<string, float[]> After) Train(bool pooled)
+        {
+            var (model, trainer) = Setup(split, Fast with { PoolStepTensors = pooled });
+            model.Backbone.Slots.Attach("user_state", new BottleneckAdapter(16, 4, generator: new Generator(2)));
+            model.Module.FreezeAllBut(Freezing.AdaptersGroup);
+            var before = TrainingTestData.Weights(model);
+            trainer.Fit(split);
+            return (before, TrainingTestData.Weights(model));
+        }
+
+        var (before, pooledAfter) = Train(true);
+        TrainingTestData.AssertSameWeights(Train(false).After, pooledAfter);
+        Assert.Equal(before["item_emb.weight"], pooledAfter["item_emb.weight"]);
+        Assert.Equal(before["proj.weight"], pooledAfter["proj.weight"]);
+        Assert.NotEqual(before["adapters.user_state.down"], pooledAfter["adapters.user_state.down"]);
     }
 
     [Fact]
