@@ -1,0 +1,72 @@
+using ParamGen.Data;
+using ParamGen.Tensors;
+using ParamGen.Tensors.Random;
+
+namespace ParamGen.Training;
+
+/// <summary>
+/// Draws k training negatives per target position of a batch, <c>[B, L, k]</c>, each an item the row's user never
+/// interacted with anywhere in the sampler's dataset (so never the target nor any history item); 0 at padding.
+/// Rows are drawn in order with one sampler call each, so the draws depend only on the generator's state.
+/// </summary>
+internal sealed class NegativeDraws
+{
+    private readonly INegativeSampler _sampler;
+    private int[] _buffer = [];
+
+    /// <summary>Creates the drawer.</summary>
+    /// <param name="sampler">The sampler (over the full dataset, so validation and test items are excluded too).</param>
+    /// <param name="perPosition">Negatives per target position, at least 1.</param>
+    public NegativeDraws(INegativeSampler sampler, int perPosition)
+    {
+        ArgumentNullException.ThrowIfNull(sampler);
+        ArgumentOutOfRangeException.ThrowIfLessThan(perPosition, 1);
+        _sampler = sampler;
+        PerPosition = perPosition;
+    }
+
+    /// <summary>Negatives per target position.</summary>
+    public int PerPosition { get; }
+
+    /// <summary>Draws the negatives of a batch (a tensor of the current <c>TensorScope</c>, if any).</summary>
+    /// <param name="batch">A batch whose users belong to the sampler's dataset.</param>
+    /// <param name="generator">The random source.</param>
+    /// <returns>Negative ids <c>[B, L, k]</c>, 0 where the target is padding.</returns>
+    public Tensor Draw(SequenceBatch batch, Generator generator)
+    {
+        int l = batch.MaxLength, k = PerPosition;
+        if (_buffer.Length < l * k)
+        {
+            _buffer = new int[l * k];
+        }
+
+        var result = Tensor.Zeros(batch.Size, l, k);
+        var dst = result.Span;
+        var targets = batch.Targets.AsReadOnlySpan();
+        for (int b = 0; b < batch.Size; b++)
+        {
+            int count = 0;
+            for (int t = 0; t < l; t++)
+            {
+                count += targets[(b * l) + t] != 0f ? 1 : 0;
+            }
+
+            _sampler.Sample(batch.UserIds[b], count * k, _buffer, generator);
+            for (int t = 0, next = 0; t < l; t++)
+            {
+                if (targets[(b * l) + t] == 0f)
+                {
+                    continue;
+                }
+
+                var row = dst.Slice(((b * l) + t) * k, k);
+                for (int j = 0; j < k; j++)
+                {
+                    row[j] = _buffer[next++];
+                }
+            }
+        }
+
+        return result;
+    }
+}
