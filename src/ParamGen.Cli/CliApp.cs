@@ -29,6 +29,9 @@ internal static class CliApp
         var root = new RootCommand("paramgen: dynamic-parameter sequential recommenders (ParamGen).")
         {
             InfoCommand.Create(io),
+            TrainCommand.Create(io),
+            EvaluateCommand.Create(io),
+            RecommendCommand.Create(io),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

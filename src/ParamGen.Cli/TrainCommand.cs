@@ -1,0 +1,90 @@
+using System.CommandLine;
+using ParamGen.Backbones;
+using ParamGen.Data;
+using ParamGen.Tensors;
+using ParamGen.Tensors.Random;
+using ParamGen.Training;
+using Spectre.Console;
+
+namespace ParamGen.Cli;
+
+/// <summary><c>paramgen train</c>: load, split leave-one-out, train a backbone with early stopping, test the best epoch, save a checkpoint folder.</summary>
+internal static class TrainCommand
+{
+    public static Command Create(CliIO io)
+    {
+        var data = new DataArguments();
+        var model = new ModelArguments();
+        var eval = new EvaluationArguments();
+        var outDir = new Option<string>("--out") { Description = "Checkpoint folder to write (created if missing).", Required = true };
+        var epochs = new Option<int>("--epochs") { Description = "Most epochs (default 100; early stopping usually ends sooner).", DefaultValueFactory = _ => 100 };
+        var batch = new Option<int>("--batch") { Description = "Batch size (default 256).", DefaultValueFactory = _ => 256 };
+        var lr = new Option<double>("--lr") { Description = "Learning rate (default 0.001).", DefaultValueFactory = _ => 1e-3 };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "Weight decay (default 0; uses AdamW when above 0).", DefaultValueFactory = _ => 0 };
+        var patience = new Option<int>("--patience") { Description = "Epochs without a better validation NDCG@10 before stopping (default 10).", DefaultValueFactory = _ => 10 };
+        var loss = new Option<TrainingLoss>("--loss") { Description = "CrossEntropy (full softmax, default), SampledBce or SampledSoftmax.", DefaultValueFactory = _ => TrainingLoss.CrossEntropy };
+        var negatives = new Option<int?>("--negatives") { Description = "Negatives per position for the sampled losses." };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of initialisation, shuffling, dropout and negatives (default 0).", DefaultValueFactory = _ => 0UL };
+        var threads = CliOptions.Threads();
+        var resume = new Option<bool>("--resume") { Description = "Continue the run saved in --out from its last epoch." };
+        var json = CliOptions.Json();
+        var command = new Command("train", "Train SASRec or GRU4Rec on an interaction file (leave-one-out split, full-ranking validation).");
+        data.AddTo(command);
+        model.AddTo(command);
+        eval.AddTo(command);
+        foreach (var option in new Option[] { outDir, epochs, batch, lr, weightDecay, patience, loss, negatives, seed, threads, resume, json })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parsed, cancellationToken) =>
+        {
+            CliOptions.ApplyThreads(parsed, threads);
+            var loaded = data.Load(parsed);
+            var split = new LeaveOneOutSplit().Split(loaded.Dataset);
+            var generator = new Generator(parsed.GetValue(seed));
+            var backbone = model.Create(parsed, loaded.Dataset.NumItems, generator);
+            double wd = parsed.GetValue(weightDecay);
+            var options = new TrainerOptions
+            {
+                Epochs = parsed.GetValue(epochs),
+                BatchSize = parsed.GetValue(batch),
+                LearningRate = parsed.GetValue(lr),
+                WeightDecay = wd,
+                Optimizer = wd > 0 ? OptimizerKind.AdamW : OptimizerKind.Adam,
+                Patience = parsed.GetValue(patience),
+                Loss = parsed.GetValue(loss),
+                NegativeSamples = parsed.GetValue(negatives),
+                Seed = parsed.GetValue(seed),
+                Evaluation = eval.Create(parsed),
+                CheckpointDirectory = parsed.GetValue(outDir),
+            };
+            var trainer = new Trainer(new SequentialRecommender(backbone), options, generator: generator);
+            bool asJson = parsed.GetValue(json);
+            if (!asJson)
+            {
+                io.Console.MarkupLine($"[bold]paramgen train[/] {Markup.Escape(parsed.GetValue(model.Model) ?? "")}: {Markup.Escape(loaded.Dataset.ToString())}; " +
+                    $"{split.Train.Count:N0} train / {split.Valid.Count:N0} valid / {split.Test.Count:N0} test sequences; {backbone.Module.ParameterCount():N0} parameters, {Engine.NumThreads} threads");
+            }
+
+            TrainingResult result = asJson
+                ? Run(trainer, split, parsed.GetValue(resume), options.CheckpointDirectory!, null, cancellationToken)
+                : CliProgress.Run(io.Console, options.Epochs, p => Run(trainer, split, parsed.GetValue(resume), options.CheckpointDirectory!, p, cancellationToken));
+            var summary = CliSummaries.Training(parsed.GetValue(model.Model) ?? "", loaded, split, result, options);
+            if (asJson)
+            {
+                io.WriteJson(summary);
+            }
+            else
+            {
+                CliSummaries.PrintTraining(io.Console, result, options);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static TrainingResult Run(Trainer trainer, DatasetSplit split, bool resume, string dir, IProgress<TrainingProgress>? progress, CancellationToken token) =>
+        resume ? trainer.Resume(split, dir, progress, token) : trainer.Fit(split, progress, token);
+}
