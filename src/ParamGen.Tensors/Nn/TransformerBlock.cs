@@ -26,10 +26,12 @@ public sealed class TransformerBlock : Module<Tensor, Tensor>
     /// <param name="layerNormEps">The layer norms' eps (default 1e-5).</param>
     /// <param name="normFirst">Pre-norm when true; post-norm (default false) otherwise.</param>
     /// <param name="generator">The random source for initialisation and dropout; <see cref="Generator.Default"/> when null.</param>
+    /// <param name="attentionDropout">Dropout probability on the attention weights when it should differ from
+    /// <paramref name="dropout"/> (RecBole's <c>attn_dropout_prob</c>); null (the default) uses <paramref name="dropout"/>, as PyTorch.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive, <paramref name="nHead"/> does not divide
-    /// <paramref name="dModel"/>, or <paramref name="dropout"/> is outside [0, 1].</exception>
+    /// <paramref name="dModel"/>, or a dropout probability is outside [0, 1].</exception>
     public TransformerBlock(int dModel, int nHead, int dimFeedforward = 2048, float dropout = 0.1f, TransformerActivation activation = TransformerActivation.Relu,
-        float layerNormEps = 1e-5f, bool normFirst = false, Generator? generator = null)
+        float layerNormEps = 1e-5f, bool normFirst = false, Generator? generator = null, float? attentionDropout = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dimFeedforward, 1);
         if (activation is not (TransformerActivation.Relu or TransformerActivation.Gelu))
@@ -39,7 +41,7 @@ public sealed class TransformerBlock : Module<Tensor, Tensor>
 
         Activation = activation;
         NormFirst = normFirst;
-        SelfAttn = RegisterModule("self_attn", new MultiHeadAttention(dModel, nHead, dropout, bias: true, generator));
+        SelfAttn = RegisterModule("self_attn", new MultiHeadAttention(dModel, nHead, attentionDropout ?? dropout, bias: true, generator));
         Linear1 = RegisterModule("linear1", new Linear(dModel, dimFeedforward, generator: generator));
         FfDropout = RegisterModule("dropout", new Dropout(dropout, generator));
         Linear2 = RegisterModule("linear2", new Linear(dimFeedforward, dModel, generator: generator));

@@ -39,6 +39,21 @@ public interface ISequentialBackbone
     /// <returns>States <c>[B, L, d]</c>; the state at position t summarises items up to t (causal). Rows of padding positions are defined but meaningless.</returns>
     Tensor Encode(SequenceBatch batch, GeneratedWeights? weights = null);
 
+    /// <summary>
+    /// Encodes a batch into the final state at the last position only (where the most recent item of every
+    /// left-padded row sits): what ranking the next item needs. Backbones override it to skip work the other
+    /// positions would need (SASRec runs its last block for one query; GRU4Rec projects one state); the default
+    /// takes the last column of <see cref="Encode"/>.
+    /// </summary>
+    /// <param name="batch">Left-padded item ids <c>[B, L]</c> and their metadata.</param>
+    /// <param name="weights">Generated adapter weights for the batch, or null.</param>
+    /// <returns>States <c>[B, d]</c>, equal (up to rounding) to <c>Encode(batch, weights)[:, L - 1]</c>.</returns>
+    Tensor EncodeLast(SequenceBatch batch, GeneratedWeights? weights = null)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return Encode(batch, weights).Select(1, batch.MaxLength - 1); // [B, d]
+    }
+
     /// <summary>The output item embeddings <c>[NumItems + 1, d]</c> that scores are taken against (tied to the input embeddings or not).</summary>
     Tensor ItemEmbeddings { get; }
 

@@ -16,4 +16,9 @@ public sealed class SequentialRecommender(ISequentialBackbone backbone) : ISeque
 
     /// <inheritdoc/>
     public Tensor Encode(SequenceBatch batch) => Backbone.Encode(batch);
+
+    /// <summary>The state at the last position <c>[B, d]</c>, through the backbone's <see cref="ISequentialBackbone.EncodeLast"/> (which may skip work the other positions need).</summary>
+    /// <param name="batch">The batch.</param>
+    /// <returns>States <c>[B, d]</c>.</returns>
+    public Tensor EncodeLast(SequenceBatch batch) => Backbone.EncodeLast(batch);
 }
