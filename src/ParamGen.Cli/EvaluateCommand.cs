@@ -71,7 +71,7 @@ internal static class EvaluateCommand
                 CliSummaries.PrintMetrics(io.Console, result);
             }
 
-            return 0;
+            return Task.FromResult(0);
         });
         return command;
     }

@@ -80,7 +80,7 @@ internal static class TrainCommand
                 CliSummaries.PrintTraining(io.Console, result, options);
             }
 
-            return 0;
+            return Task.FromResult(0);
         });
         return command;
     }

@@ -21,6 +21,13 @@ public static class BackboneRegistry
     private static readonly Dictionary<string, Entry> s_byKind = new(StringComparer.Ordinal);
     private static readonly Dictionary<Type, Entry> s_byType = [];
 
+    /// <summary>The built-in backbones are always registered: <c>sasrec</c> (<see cref="SasRec"/>) and <c>gru4rec</c> (<see cref="Gru4Rec"/>).</summary>
+    static BackboneRegistry()
+    {
+        Register<SasRec, SasRecOptions>("sasrec", b => b.Options, (items, options, generator) => new SasRec(items, options, generator));
+        Register<Gru4Rec, Gru4RecOptions>("gru4rec", b => b.Options, (items, options, generator) => new Gru4Rec(items, options, generator));
+    }
+
     /// <summary>The registered kinds, sorted.</summary>
     public static IReadOnlyList<string> Kinds
     {
