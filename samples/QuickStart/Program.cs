@@ -1,98 +1,85 @@
-using System.Diagnostics;
+using ParamGen.Backbones;
 using ParamGen.Data;
-using ParamGen.Samples.QuickStart;
+using ParamGen.Evaluation;
 using ParamGen.Tensors;
-using ParamGen.Tensors.Autograd;
-using ParamGen.Tensors.Optim;
 using ParamGen.Tensors.Random;
+using ParamGen.Training;
 using Spectre.Console;
 
-// QuickStart: loads the bundled synthetic dataset (data/synthetic), splits it leave-one-out, trains a small
-// causal transformer on the ParamGen.Tensors engine with all-position next-item cross-entropy, and reports
-// HR@10 / NDCG@10 over the whole catalogue on the validation and test items.
-int epochs = ArgInt("--epochs", 12);
+// QuickStart: loads the bundled synthetic dataset (data/synthetic), splits it leave-one-out, trains SASRec
+// with full-softmax cross-entropy at every position and early stopping on validation NDCG@10, then prints the
+// test metrics per domain and a few users' recommendations.
+int epochs = ArgInt("--epochs", 30);
 ulong seed = (ulong)ArgInt("--seed", 7);
 if (ArgInt("--threads", 0) is int threads and > 0)
 {
     Engine.NumThreads = threads;
 }
 
-string inter = ArgString("--data", null) ?? FindBundledData("data/synthetic/synthetic.inter");
+string inter = ArgString("--data") ?? FindBundledData("data/synthetic/synthetic.inter");
 string? itemFile = Path.ChangeExtension(inter, ".item") is var item && File.Exists(item) ? item : null;
-var (dataset, report) = DatasetLoader.LoadWithReport(inter, new DataLoadOptions { ItemFilePath = itemFile });
+var dataset = DatasetLoader.Load(inter, new DataLoadOptions { ItemFilePath = itemFile });
 var split = new LeaveOneOutSplit().Split(dataset);
 
-const int MaxLength = 30, Dim = 48, Heads = 2, Batch = 128;
 var generator = new Generator(seed);
-var model = new NextItemModel(dataset.NumItems, MaxLength, Dim, Heads, generator);
-var optimizer = new AdamW(model.Parameters(), new AdamWOptions { LearningRate = 3e-3, WeightDecay = 0.01 });
-var batches = new SequenceBatcher(dataset, split.Train, new SequenceBatchOptions { BatchSize = Batch, MaxLength = MaxLength, Shuffle = true, Seed = seed });
-
-AnsiConsole.MarkupLine($"[bold]ParamGen QuickStart[/]: {Markup.Escape(inter)}");
-AnsiConsole.MarkupLine($"{dataset.NumUsers:N0} users, {dataset.NumItems:N0} items, {dataset.NumInteractions:N0} interactions, {dataset.NumDomains} domains ({report.Files[0].Format}); " +
-    $"leave-one-out: {split.Train.Count:N0} train / {split.Valid.Count:N0} valid / {split.Test.Count:N0} test sequences");
-AnsiConsole.MarkupLine($"Model: one-block causal transformer, d {Dim}, {model.ParameterCount():N0} parameters, {Engine.NumThreads} threads. " +
-    "Ranking: all items, the user's history not masked.");
-
-var table = new Table().AddColumns("epoch", "train loss", "valid HR@10", "valid NDCG@10", "seconds");
-var (hr0, ndcg0) = Evaluate(model, dataset, split.Valid);
-table.AddRow("0", "-", $"{hr0:P1}", $"{ndcg0:F4}", "-");
-AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn()).Start(ctx =>
+var sasrec = new SasRec(dataset.NumItems, new SasRecOptions { HiddenSize = 64, Blocks = 2, Heads = 2, MaxLength = 30, Dropout = 0.2f }, generator);
+var model = new SequentialRecommender(sasrec);
+var options = new TrainerOptions
 {
-    var task = ctx.AddTask("training", maxValue: epochs * batches.BatchCount);
-    for (int epoch = 1; epoch <= epochs; epoch++)
-    {
-        var sw = Stopwatch.StartNew();
-        double lossSum = 0;
-        int steps = 0;
-        model.Train();
-        foreach (var batch in batches.Epoch(epoch))
-        {
-            optimizer.ZeroGrad();
-            var loss = model.Loss(batch.ItemIds, batch.Targets); // all-position next-item cross-entropy
-            loss.Backward();
-            optimizer.Step();
-            lossSum += loss.Item();
-            steps++;
-            task.Increment(1);
-        }
+    Epochs = epochs,
+    BatchSize = 128,
+    LearningRate = 2e-3,
+    Patience = 4,
+    Seed = seed,
+    Evaluation = new EvaluationOptions { Ks = [10, 20] },
+};
 
-        var (hr, ndcg) = Evaluate(model, dataset, split.Valid);
-        table.AddRow($"{epoch}", $"{lossSum / steps:F3}", $"{hr:P1}", $"{ndcg:F4}", $"{sw.Elapsed.TotalSeconds:F1}");
-    }
+AnsiConsole.MarkupLine($"[bold]ParamGen QuickStart[/]: {Markup.Escape(dataset.ToString())}");
+AnsiConsole.MarkupLine($"Leave-one-out: {split.Train.Count:N0} train / {split.Valid.Count:N0} valid / {split.Test.Count:N0} test sequences. " +
+    $"SASRec d {sasrec.HiddenSize}, {sasrec.Blocks.Count} blocks, {sasrec.ParameterCount():N0} parameters, {Engine.NumThreads} threads.");
+
+TrainingResult result = null!;
+AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).Start(ctx =>
+{
+    var task = ctx.AddTask("training", maxValue: 1);
+    result = new Trainer(model, options, generator: generator).Fit(split, new BarProgress(task, epochs));
+    task.Value = task.MaxValue;
 });
-AnsiConsole.Write(table);
-var (testHr, testNdcg) = Evaluate(model, dataset, split.Test);
-AnsiConsole.MarkupLine($"[bold]Test[/] (last item of each user): HR@10 {testHr:P1}, NDCG@10 {testNdcg:F4}; chance HR@10 is {10.0 / dataset.NumItems:P1}.");
-return 0;
 
-// HR@10 and NDCG@10 of each example's target, ranking every item from the state at the last input position.
-static (double Hr, double Ndcg) Evaluate(NextItemModel model, InteractionDataset dataset, IReadOnlyList<SequenceExample> examples)
+var table = new Table().AddColumns("epoch", "train loss", "valid NDCG@10", "valid HR@10", "seconds");
+foreach (var e in result.Epochs)
 {
-    model.Eval();
-    using var noGrad = Grad.NoGrad();
-    double hits = 0, ndcg = 0;
-    foreach (var batch in new SequenceBatcher(dataset, examples, new SequenceBatchOptions { BatchSize = 512, MaxLength = MaxLength }))
-    {
-        var scores = model.Forward(batch.ItemIds).Select(1, MaxLength - 1);          // [B, items + 1]
-        scores = scores.MaskedFill(ParamGen.Tensors.Functional.OneHot(Tensor.Zeros(batch.Size), scores.Shape[1]), float.NegativeInfinity);
-        var (_, top) = scores.TopK(10);                                              // [B, 10]
-        for (int r = 0; r < batch.Size; r++)
-        {
-            int target = (int)batch.LastTargets[r];
-            for (int k = 0; k < 10; k++)
-            {
-                if ((int)top[r, k] == target)
-                {
-                    hits++;
-                    ndcg += 1.0 / Math.Log2(k + 2);
-                }
-            }
-        }
-    }
-
-    return (hits / examples.Count, ndcg / examples.Count);
+    table.AddRow($"{e.Epoch}{(e.Epoch == result.BestEpoch ? " *" : "")}", $"{e.Loss:F3}", $"{e.Validation?["NDCG@10"]:F4}", $"{e.Validation?["HR@10"]:P1}", $"{e.Seconds:F1}");
 }
+
+AnsiConsole.Write(table);
+var test = result.Test!;
+var metrics = new Table().AddColumns("test (best epoch, all items ranked)", "NDCG@10", "HR@10", "NDCG@20", "HR@20", "MRR@10", "users");
+metrics.AddRow("all domains", $"{test["NDCG@10"]:F4}", $"{test["HR@10"]:P1}", $"{test["NDCG@20"]:F4}", $"{test["HR@20"]:P1}", $"{test["MRR@10"]:F4}", $"{test.Examples:N0}");
+foreach (var (domain, m) in test.PerDomain)
+{
+    metrics.AddRow(Markup.Escape(domain), $"{m["NDCG@10"]:F4}", $"{m["HR@10"]:P1}", $"{m["NDCG@20"]:F4}", $"{m["HR@20"]:P1}", $"{m["MRR@10"]:F4}", "");
+}
+
+AnsiConsole.Write(metrics);
+AnsiConsole.MarkupLine($"Chance HR@10 is {10.0 / dataset.NumItems:P1}; trained in {result.Seconds:F0} s.");
+
+// A few users: their most recent items, the held-out test item, and the top 5 from the history before it.
+var recs = new Table().AddColumns("user", "last items (oldest first)", "held-out next item", "top 5 recommended");
+foreach (var example in split.Test.Take(4))
+{
+    var input = example.Input(dataset);
+    var top = Recommender.Recommend(model, input, k: 5);
+    int target = example.Target(dataset);
+    recs.AddRow(
+        dataset.Users.GetToken(example.User),
+        string.Join(" ", input[Math.Max(0, input.Length - 5)..].ToArray().Select(dataset.Items.GetToken)),
+        dataset.Items.GetToken(target),
+        string.Join(" ", top.Select(r => r.Item == target ? $"[green]{dataset.Items.GetToken(r.Item)}[/]" : dataset.Items.GetToken(r.Item))));
+}
+
+AnsiConsole.Write(recs);
+return 0;
 
 // The bundled data sits in the repository's data/ folder; look upwards from here and from the program.
 static string FindBundledData(string relative)
@@ -118,8 +105,23 @@ int ArgInt(string name, int fallback)
     return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out int v) ? v : fallback;
 }
 
-string? ArgString(string name, string? fallback)
+string? ArgString(string name)
 {
     int i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+/// <summary>Moves the bar on every training step (Spectre tasks are thread-safe).</summary>
+internal sealed class BarProgress(ProgressTask task, int epochs) : IProgress<TrainingProgress>
+{
+    public void Report(TrainingProgress p)
+    {
+        if (p.StepsPerEpoch > 0)
+        {
+            task.MaxValue = (double)epochs * p.StepsPerEpoch;
+            task.Value = ((double)(p.Epoch - 1) * p.StepsPerEpoch) + p.Step;
+        }
+
+        task.Description = p.Phase == TrainingPhase.Validating ? $"epoch {p.Epoch}: validating" : $"epoch {p.Epoch}: loss {p.Loss:F3}";
+    }
 }
