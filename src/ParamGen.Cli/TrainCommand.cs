@@ -68,7 +68,7 @@ internal static class TrainCommand
             }
 
             TrainingResult result = asJson
-                ? Run(trainer, split, parsed.GetValue(resume), options.CheckpointDirectory!, null, cancellationToken)
+                ? Run(trainer, split, parsed.GetValue(resume), options.CheckpointDirectory!, new EpochLines(io.Error), cancellationToken)
                 : CliProgress.Run(io.Console, options.Epochs, p => Run(trainer, split, parsed.GetValue(resume), options.CheckpointDirectory!, p, cancellationToken));
             var summary = CliSummaries.Training(parsed.GetValue(model.Model) ?? "", loaded, split, result, options);
             if (asJson)
@@ -83,6 +83,18 @@ internal static class TrainCommand
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    /// <summary>With --json, stdout holds only the final object; a line per epoch goes to stderr so long runs can be followed.</summary>
+    private sealed class EpochLines(TextWriter error) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value is { Phase: TrainingPhase.EpochCompleted, Record: { } r })
+            {
+                error.WriteLine(FormattableString.Invariant($"epoch {r.Epoch}: loss {r.Loss:F4}, {r.Seconds:F1} s{(r.Score is double s ? $", valid {s:F4}" : string.Empty)}"));
+            }
+        }
     }
 
     private static TrainingResult Run(Trainer trainer, DatasetSplit split, bool resume, string dir, IProgress<TrainingProgress>? progress, CancellationToken token) =>
