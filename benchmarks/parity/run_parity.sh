@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Accuracy and epoch-time parity of ParamGen against PyTorch 1.13 (Debian python3-torch) on one file, one split
+# and one protocol: leave-one-out, cross-entropy at every position, full ranking with earlier items masked,
+# early stopping on validation NDCG@10 (patience 5), the best epoch tested.
+#   benchmarks/parity/run_parity.sh ../shared/datasets/Beauty.txt sasrec     # or gru4rec
+# The two engines run one after the other (never at the same time), each on --threads 2.
+set -euo pipefail
+data=${1:?usage: run_parity.sh DATA_FILE sasrec|gru4rec [EPOCHS]}
+model=${2:?usage: run_parity.sh DATA_FILE sasrec|gru4rec [EPOCHS]}
+epochs=${3:-200}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+out=$(mktemp -d)
+common_pg=(--data "$data" --model "$model" --dim 64 --layers "$([ "$model" = sasrec ] && echo 2 || echo 1)" --heads 2 --ffn 256 --hidden 128
+           --max-len 50 --dropout 0.3 --batch 256 --lr 0.001 --patience 5 --epochs "$epochs" --seed 1 --threads 2 --mask-history --k 10)
+dotnet build -c Release "$root/src/ParamGen.Cli" > /dev/null
+dotnet "$root/src/ParamGen.Cli/bin/Release/net10.0/ParamGen.Cli.dll" train "${common_pg[@]}" --out "$out/paramgen" --json > "$out/paramgen.json"
+/usr/bin/python3 "$here/torch_parity.py" --data "$data" --model "$model" --dim 64 --layers "$([ "$model" = sasrec ] && echo 2 || echo 1)" --heads 2 \
+    --ffn 256 --hidden 128 --max-len 50 --dropout 0.3 --batch 256 --lr 0.001 --patience 5 --epochs "$epochs" --seed 1 --threads 2 > "$out/torch.jsonl"
+/usr/bin/python3 "$here/parity_table.py" "$out/paramgen.json" "$out/torch.jsonl"
+echo "(raw results in $out)"
