@@ -103,6 +103,111 @@ def bench(fn, warm=3, reps=15):
     return statistics.median(ts)
 
 
+# Whole models (BackboneWorkloads.cs): SASRec and GRU4Rec as ParamGen builds them (benchmarks/parity/torch_parity.py),
+# on 256 x 50 random item ids without padding, as ../shared/reference/torch_speed.py.
+BB_B, BB_L, BB_TRAIN_ITEMS, BB_SERVE_ITEMS, BB_K = 256, 50, 3416, 12101, 10
+
+
+class BenchSASRec(nn.Module):
+    """Pre-norm SASRec: input LayerNorm + dropout, learned positions, final LayerNorm, tied item embeddings. With no
+    padding in the inputs, PyTorch needs only the causal mask (ParamGen also builds a key-padding mask)."""
+    def __init__(s, n_items, d=64, blocks=2, heads=2, ffn=256, max_len=50, dropout=0.2):
+        super().__init__()
+        s.item = nn.Embedding(n_items + 1, d, padding_idx=0)
+        s.pos = nn.Embedding(max_len, d)
+        s.ln_in, s.drop = nn.LayerNorm(d), nn.Dropout(dropout)
+        layer = nn.TransformerEncoderLayer(d, heads, ffn, dropout, activation="gelu", batch_first=True, norm_first=True)
+        s.enc = nn.TransformerEncoder(layer, blocks, enable_nested_tensor=False)
+        s.ln_out = nn.LayerNorm(d)
+        s.register_buffer("mask", torch.triu(torch.full((max_len, max_len), float("-inf")), 1))
+        for m in s.modules():                      # RecBole init, as ParamGen's default
+            if isinstance(m, (nn.Linear, nn.Embedding)):
+                nn.init.normal_(m.weight, 0.0, 0.02)
+            if isinstance(m, nn.Linear) and m.bias is not None:
+                nn.init.zeros_(m.bias)
+            if isinstance(m, nn.MultiheadAttention):
+                nn.init.normal_(m.in_proj_weight, 0.0, 0.02)
+                nn.init.zeros_(m.in_proj_bias)
+        with torch.no_grad():
+            s.item.weight[0].zero_()
+
+    def forward(s, seq):                           # [B, L] -> [B, L, d]
+        L = seq.shape[1]
+        x = s.drop(s.ln_in(s.item(seq) + s.pos.weight[:L]))
+        return s.ln_out(s.enc(x, mask=s.mask[:L, :L]))
+
+
+class BenchGRU4Rec(nn.Module):
+    def __init__(s, n_items, d=64, hidden=128, layers=1, dropout=0.2):
+        super().__init__()
+        s.item = nn.Embedding(n_items + 1, d, padding_idx=0)
+        s.drop = nn.Dropout(dropout)
+        s.gru = nn.GRU(d, hidden, layers, batch_first=True)
+        s.out = nn.Linear(hidden, d)
+        nn.init.xavier_normal_(s.item.weight)      # RecBole init, as ParamGen's default
+        for name, w in s.gru.named_parameters():
+            if name.startswith("weight"):
+                nn.init.xavier_uniform_(w)
+        with torch.no_grad():
+            s.item.weight[0].zero_()
+
+    def forward(s, seq):                           # [B, L] -> [B, L, d]
+        y, _ = s.gru(s.drop(s.item(seq)))
+        return s.out(y)
+
+
+def bench_model(name, n_items):
+    return BenchSASRec(n_items) if name == "sasrec" else BenchGRU4Rec(n_items)
+
+
+def backbone_train_step(name, all_positions):
+    """One Adam step (lr 1e-3), full-softmax CE over the V + 1 item rows at the last position or at every one."""
+    m = bench_model(name, BB_TRAIN_ITEMS)
+    opt = torch.optim.Adam(m.parameters(), lr=1e-3)
+    seq = torch.randint(1, BB_TRAIN_ITEMS + 1, (BB_B, BB_L))
+    tgt = torch.randint(1, BB_TRAIN_ITEMS + 1, (BB_B, BB_L))
+
+    def run():
+        m.train()
+        opt.zero_grad()
+        h = m(seq)                                 # [B, L, d]
+        if all_positions:
+            logits = h @ m.item.weight.t()         # [B, L, V + 1]
+            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=0)
+        else:
+            loss = F.cross_entropy(h[:, -1] @ m.item.weight.t(), tgt[:, -1], ignore_index=0)
+        loss.backward()
+        opt.step()
+    return run, 0
+
+
+def backbone_infer(name, n_items, rows):
+    """Eval mode, no grad: top-10 of the last state's scores with padding and the history's items masked."""
+    m = bench_model(name, n_items)
+    seq = torch.randint(1, n_items + 1, (rows, BB_L))
+
+    def run():
+        m.eval()
+        with torch.no_grad():
+            scores = m(seq)[:, -1] @ m.item.weight.t()   # [B, V + 1]
+            scores[:, 0] = float("-inf")
+            scores.scatter_(1, seq, float("-inf"))
+            torch.topk(scores, BB_K)
+    return run, 0
+
+
+WORKLOADS.update({
+    "sasrec_train_step": lambda: backbone_train_step("sasrec", False),
+    "sasrec_train_step_allpos": lambda: backbone_train_step("sasrec", True),
+    "gru4rec_train_step": lambda: backbone_train_step("gru4rec", False),
+    "gru4rec_train_step_allpos": lambda: backbone_train_step("gru4rec", True),
+    "sasrec_infer_batch": lambda: backbone_infer("sasrec", BB_TRAIN_ITEMS, BB_B),
+    "gru4rec_infer_batch": lambda: backbone_infer("gru4rec", BB_TRAIN_ITEMS, BB_B),
+    "sasrec_infer_one": lambda: backbone_infer("sasrec", BB_SERVE_ITEMS, 1),
+    "gru4rec_infer_one": lambda: backbone_infer("gru4rec", BB_SERVE_ITEMS, 1),
+})
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
