@@ -1,3 +1,4 @@
+using ParamGen.Samples;
 using System.Diagnostics;
 using ParamGen.Backbones;
 using ParamGen.Data;
@@ -12,14 +13,14 @@ using F = ParamGen.Tensors.Functional;
 // CustomBackbone: brings a backbone of its own (dilated causal convolutions, CausalConvBackbone.cs) to ParamGen by
 // implementing ISequentialBackbone, trains it on the bundled synthetic data with all-position cross-entropy, and
 // evaluates it with the library's evaluator, exactly as the built-in SASRec and GRU4Rec.
-int epochs = ArgInt("--epochs", 10);
-ulong seed = (ulong)ArgInt("--seed", 7);
-if (ArgInt("--threads", 0) is int threads and > 0)
+int epochs = SampleArgs.Int(args, "--epochs", 10);
+ulong seed = (ulong)SampleArgs.Int(args, "--seed", 7);
+if (SampleArgs.Int(args, "--threads", 0) is int threads and > 0)
 {
     Engine.NumThreads = threads;
 }
 
-string path = ArgString("--data") ?? FindBundledData("data/synthetic/synthetic.inter");
+string path = SampleArgs.String(args, "--data") ?? SampleArgs.FindBundledData("data/synthetic/synthetic.inter");
 var dataset = DatasetLoader.Load(path);
 var split = new LeaveOneOutSplit().Split(dataset);
 var generator = new Generator(seed);
@@ -55,33 +56,3 @@ for (int epoch = 1; epoch <= epochs; epoch++)
 var test = Evaluator.Evaluate(model, dataset, split.Test, evaluation);
 Console.WriteLine($"test ({test.Examples:N0} users, full ranking, history masked): NDCG@10 {test["NDCG@10"]:F4}, HR@10 {test["HR@10"]:F4}");
 return 0;
-
-// The bundled data sits in the repository's data/ folder; look upwards from here and from the program.
-static string FindBundledData(string relative)
-{
-    foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-    {
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, relative);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-    }
-
-    throw new FileNotFoundException($"Could not find {relative} above {Directory.GetCurrentDirectory()}; pass --data FILE.");
-}
-
-int ArgInt(string name, int fallback)
-{
-    int i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out int v) ? v : fallback;
-}
-
-string? ArgString(string name)
-{
-    int i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-}

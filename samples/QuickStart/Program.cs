@@ -1,3 +1,4 @@
+using ParamGen.Samples;
 using ParamGen.Backbones;
 using ParamGen.Data;
 using ParamGen.Evaluation;
@@ -9,14 +10,14 @@ using Spectre.Console;
 // QuickStart: loads the bundled synthetic dataset (data/synthetic), splits it leave-one-out, trains SASRec
 // with full-softmax cross-entropy at every position and early stopping on validation NDCG@10, then prints the
 // test metrics per domain and a few users' recommendations.
-int epochs = ArgInt("--epochs", 30);
-ulong seed = (ulong)ArgInt("--seed", 7);
-if (ArgInt("--threads", 0) is int threads and > 0)
+int epochs = SampleArgs.Int(args, "--epochs", 30);
+ulong seed = (ulong)SampleArgs.Int(args, "--seed", 7);
+if (SampleArgs.Int(args, "--threads", 0) is int threads and > 0)
 {
     Engine.NumThreads = threads;
 }
 
-string inter = ArgString("--data") ?? FindBundledData("data/synthetic/synthetic.inter");
+string inter = SampleArgs.String(args, "--data") ?? SampleArgs.FindBundledData("data/synthetic/synthetic.inter");
 string? itemFile = Path.ChangeExtension(inter, ".item") is var item && File.Exists(item) ? item : null;
 var dataset = DatasetLoader.Load(inter, new DataLoadOptions { ItemFilePath = itemFile });
 var split = new LeaveOneOutSplit().Split(dataset);
@@ -80,36 +81,6 @@ foreach (var example in split.Test.Take(4))
 
 AnsiConsole.Write(recs);
 return 0;
-
-// The bundled data sits in the repository's data/ folder; look upwards from here and from the program.
-static string FindBundledData(string relative)
-{
-    foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-    {
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, relative);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-    }
-
-    throw new FileNotFoundException($"Could not find {relative} above {Directory.GetCurrentDirectory()}; pass --data FILE.");
-}
-
-int ArgInt(string name, int fallback)
-{
-    int i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out int v) ? v : fallback;
-}
-
-string? ArgString(string name)
-{
-    int i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-}
 
 /// <summary>Moves the bar on every training step (Spectre tasks are thread-safe).</summary>
 internal sealed class BarProgress(ProgressTask task, int epochs) : IProgress<TrainingProgress>

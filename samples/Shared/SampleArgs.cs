@@ -1,0 +1,37 @@
+namespace ParamGen.Samples;
+
+/// <summary>What every sample needs from its command line and the repository: a few options and the bundled data.</summary>
+internal static class SampleArgs
+{
+    /// <summary>The integer after <paramref name="name"/>, or <paramref name="fallback"/>.</summary>
+    public static int Int(string[] args, string name, int fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out int v) ? v : fallback;
+    }
+
+    /// <summary>The text after <paramref name="name"/>, or null.</summary>
+    public static string? String(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    /// <summary>The bundled data sits in the repository's data/ folder; look upwards from here and from the program.</summary>
+    public static string FindBundledData(string relative)
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, relative);
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        throw new FileNotFoundException($"Could not find {relative} above {Directory.GetCurrentDirectory()}; pass --data FILE.");
+    }
+}
