@@ -25,6 +25,12 @@ public abstract class ScopedWorkload(Workload inner) : Workload
     }
 }
 
+/// <summary>
+/// sgemm_N with a scope around each product: the n x n output comes from the pool (the same array every run)
+/// instead of a fresh allocation (on the large-object heap from 1024^2), so the time is the GEMM's alone.
+/// </summary>
+public sealed class SgemmScopedWorkload(int n) : ScopedWorkload(new SgemmWorkload(n));
+
 /// <summary>transformer_block_fwd_bwd with a scope around each step.</summary>
 public sealed class TransformerBlockScopedWorkload() : ScopedWorkload(new TransformerBlockWorkload());
 
