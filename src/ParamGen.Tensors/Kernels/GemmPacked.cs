@@ -44,6 +44,9 @@ internal static unsafe class GemmPacked
     /// </summary>
     public const int PiecesPerThread = 8;
 
+    /// <summary>Fewest row slivers in a piece that reads an unpacked op(B) over several K blocks.</summary>
+    private const int StreamedPieceSlivers = 8;
+
     /// <summary>Cost of packing one float of op(B), in multiply-adds (to decide whether packing is worth splitting).</summary>
     private const int PackCostMacs = 4;
 
@@ -97,6 +100,15 @@ internal static unsafe class GemmPacked
         int maxPieces = threads * PiecesPerThread;
         if (!PacksB(g))
         {
+            // Each piece streams op(B) through its own K loop. With one K block, B stays in L2 from piece to
+            // piece; with several, every piece reads all of B again, so pieces then get at least
+            // StreamedPieceSlivers slivers each ([192, 12800] x [12800, 64], a weight gradient: 2.08 ms in
+            // one-sliver pieces, 1.8 in two).
+            if (g.K > KC)
+            {
+                maxPieces = Math.Max(threads, Math.Min(maxPieces, rowSlivers / StreamedPieceSlivers));
+            }
+
             int colSlivers = (g.N + nr - 1) / nr;
             int chunks = ColumnChunks(rowSlivers, colSlivers, maxPieces);
             GemmThreads.For(rowSlivers * chunks, (long)mr * (g.N / chunks) * g.K / Gemm.CostScale, maxPieces, (s, e) =>

@@ -23,7 +23,7 @@ namespace ParamGen.Tensors.Kernels;
 internal static class GemmThreads
 {
     /// <summary>How long an idle helper stays awake for the next piece of work before it blocks.</summary>
-    private const int SpinMicroseconds = 2000;
+    private const int SpinMicroseconds = 1000;
 
     /// <summary>Least work (in the callers' cost units) worth a piece of its own; as <see cref="Engine.ParallelFor"/>.</summary>
     private const long MinWorkPerPiece = 32_768;
