@@ -66,7 +66,7 @@ public static class Compare
             var (ms, alloc) = Measure.Time(w, threads, reps: reps);
             double? tms = w.TorchName is { } tn && torch.TryGetValue(tn, out var te) ? te.GetProperty("ms").GetDouble() : null;
             string gf(double? m) => w.Flops > 0 && m is { } v ? (w.Flops / v / 1e6).ToString("F1", Inv) : "";
-            Console.WriteLine(string.Create(Inv, $"| {w.Name} | {ms:F2} | {Num(tms, "F2")} | {Num(ms / tms, "F2")} | {gf(ms)} | {gf(tms)} | {alloc:F1} |"));
+            Console.WriteLine(string.Create(Inv, $"| {w.Name} | {Ms(ms)} | {(tms is { } t ? Ms(t) : "")} | {Num(ms / tms, "F2")} | {gf(ms)} | {gf(tms)} | {alloc:F1} |"));
         }
 
         var mem = workloads.Where(w => MemoryWorkloads.Contains(w.Name)).ToList();
@@ -88,6 +88,9 @@ public static class Compare
     }
 
     private static string Num(double? x, string format) => x is { } v ? v.ToString(format, Inv) : "";
+
+    /// <summary>Milliseconds with three significant decimals below 1 ms (a 20 µs product), two above.</summary>
+    private static string Ms(double ms) => ms.ToString(ms < 1 ? "F3" : "F2", Inv);
 
     private static double? Peak(List<string> lines) =>
         lines.Count == 0 ? null : JsonDocument.Parse(lines[^1]).RootElement.GetProperty("peak_mb").GetDouble();
