@@ -175,6 +175,9 @@ internal static unsafe class Gemm
     /// </summary>
     internal const int CostScale = 8;
 
+    /// <summary>Products of fewer multiply-adds than this run on the calling thread alone (see <see cref="CostScale"/>).</summary>
+    private const long ParallelFromMacs = 1 << 19;
+
     /// <summary>Batch entries smaller than this (multiply-adds) are spread over the threads whole, not split.</summary>
     private const long SplitBatchBelowMacs = 1 << 20;
 
@@ -228,7 +231,7 @@ internal static unsafe class Gemm
         }
 
         int mr = GemmPacked.TileRows(isa), nr = GemmPacked.TileCols(isa);
-        if (threads == 1 || (g.M <= mr && g.N <= nr))
+        if (threads == 1 || (g.M <= mr && g.N <= nr) || (long)g.M * g.N * g.K < ParallelFromMacs)
         {
             RunRect(g, 0, g.M, 0, g.N, isa, direct);
             return;
