@@ -6,16 +6,14 @@ namespace ParamGen.Benchmarks;
 
 /// <summary>
 /// A matrix product of the shapes the models actually run (tall-skinny activations times small weights,
-/// attention per batch and head, one user's scores against the catalogue). PyTorch has no counterpart in
-/// torch_bench.py yet, so TorchName is null.
+/// attention per batch and head, one user's scores against the catalogue). torch_bench.py runs the same shapes
+/// under the same names: <c>a @ b</c>, <c>x @ W.t()</c> for the transposed ones, <c>torch.bmm</c> for the batched one.
 /// </summary>
 public abstract class GemmShapeWorkload(string name, int batch, int m, int k, int n, bool transB) : Workload
 {
     private Tensor _a = null!, _b = null!;
 
     public override string Name => name;
-
-    public override string? TorchName => null;
 
     public override double Flops => 2.0 * batch * m * n * k;
 
@@ -61,14 +59,15 @@ public sealed class GemmRowWorkload() : GemmShapeWorkload("gemm_1x64x3416", 1, 1
 /// <summary>[1, 64] x E^T with E [3416, 64]: one user's scores against the catalogue, as inference computes them.</summary>
 public sealed class GemmRowScoresWorkload() : GemmShapeWorkload("gemm_1x64x3416_nt", 1, 1, 64, 3416, true);
 
-/// <summary>nn.Linear 64 -> 192 with bias on B 256 x L 50 tokens, forward and backward to input, weight and bias.</summary>
+/// <summary>
+/// nn.Linear 64 -> 192 with bias on B 256 x L 50 tokens, forward and backward to input, weight and bias
+/// (PyTorch: <c>F.linear(x, w, b).sum().backward()</c>).
+/// </summary>
 public sealed class LinearFwdBwdWorkload : Workload
 {
     private Tensor _x = null!, _w = null!, _b = null!;
 
     public override string Name => "linear_12800x64x192_fwd_bwd";
-
-    public override string? TorchName => null;
 
     public override double Flops => 3 * 2.0 * 12800 * 64 * 192;
 

@@ -25,6 +25,27 @@ public abstract class ScopedWorkload(Workload inner) : Workload
     }
 }
 
+/// <summary>
+/// sgemm_N with a scope around each product: the n x n output comes from the pool (the same array every run)
+/// instead of a fresh allocation (on the large-object heap from 1024^2), so the time is the GEMM's alone.
+/// </summary>
+public sealed class SgemmScopedWorkload(int n) : ScopedWorkload(new SgemmWorkload(n));
+
+/// <summary>gemm_12800x64x192 with a scope: its 9.4 MB output comes from the pool.</summary>
+public sealed class GemmTall64x192ScopedWorkload() : ScopedWorkload(new GemmTall64x192Workload());
+
+/// <summary>gemm_12800x256x64 with a scope: its 3.1 MB output comes from the pool.</summary>
+public sealed class GemmTall256x64ScopedWorkload() : ScopedWorkload(new GemmTall256x64Workload());
+
+/// <summary>gemm_12800x64x192_nt with a scope: its 9.4 MB output comes from the pool.</summary>
+public sealed class GemmTallLinearScopedWorkload() : ScopedWorkload(new GemmTallLinearWorkload());
+
+/// <summary>bmm_512x50x32x50 with a scope: its 4.9 MB output comes from the pool.</summary>
+public sealed class GemmAttentionBmmScopedWorkload() : ScopedWorkload(new GemmAttentionBmmWorkload());
+
+/// <summary>linear_12800x64x192_fwd_bwd with a scope: output, upstream gradient and input gradient come from the pool.</summary>
+public sealed class LinearFwdBwdScopedWorkload() : ScopedWorkload(new LinearFwdBwdWorkload());
+
 /// <summary>transformer_block_fwd_bwd with a scope around each step.</summary>
 public sealed class TransformerBlockScopedWorkload() : ScopedWorkload(new TransformerBlockWorkload());
 

@@ -26,12 +26,18 @@ public abstract class Workload
     public abstract void Run();
 
     /// <summary>
-    /// Every workload: the sgemm sizes, then one instance of each other Workload subclass in this assembly
-    /// that has a public parameterless constructor (so a new workload needs only its class), by name.
+    /// Every workload: the sgemm sizes (each plain and scoped), then one instance of each other Workload subclass
+    /// in this assembly that has a public parameterless constructor (so a new workload needs only its class), by name.
     /// </summary>
     public static IReadOnlyList<Workload> All()
     {
-        var list = new List<Workload> { new SgemmWorkload(256), new SgemmWorkload(512), new SgemmWorkload(1024) };
+        var list = new List<Workload>();
+        foreach (int n in (int[])[256, 512, 1024])
+        {
+            list.Add(new SgemmWorkload(n));
+            list.Add(new SgemmScopedWorkload(n));
+        }
+
         list.AddRange(typeof(Workload).Assembly.GetTypes()
             .Where(t => t.IsSubclassOf(typeof(Workload)) && !t.IsAbstract && t.GetConstructor(Type.EmptyTypes) is not null)
             .Select(t => (Workload)Activator.CreateInstance(t)!)

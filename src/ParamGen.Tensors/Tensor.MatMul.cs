@@ -8,7 +8,8 @@ public partial class Tensor
     /// <summary>
     /// Matrix product with <c>torch.matmul</c> semantics: 1-D operands are promoted (and the added
     /// dimension removed), leading batch dimensions broadcast. <c>[B, L, d] x [d, r]</c> is one GEMM;
-    /// <c>[B, L, d] x [B, d, r]</c> (per-sample weights) is a batched GEMM.
+    /// <c>[B, L, d] x [B, d, r]</c> (per-sample weights) is a batched GEMM. Inside a
+    /// <see cref="Memory.TensorScope"/> the output's storage comes from the pool, as every op's does.
     /// </summary>
     /// <exception cref="ArgumentException">Inner dimensions differ or batch dimensions do not broadcast; the message names both shapes.</exception>
     public Tensor MatMul(Tensor other)
@@ -71,7 +72,10 @@ public partial class Tensor
         }
     }
 
-    /// <summary>Batched matrix product <c>[B, M, K] x [B, K, N]</c>, as <c>torch.bmm</c>.</summary>
+    /// <summary>
+    /// Batched matrix product <c>[B, M, K] x [B, K, N]</c>, as <c>torch.bmm</c>. Inside a
+    /// <see cref="Memory.TensorScope"/> the output's storage comes from the pool.
+    /// </summary>
     /// <exception cref="ArgumentException">The operands are not rank 3 with equal batch sizes and matching inner dimensions.</exception>
     public Tensor Bmm(Tensor other)
     {
@@ -123,7 +127,7 @@ public partial class Tensor
         int n = transB ? b.Shape[rb - 2] : b.Shape[rb - 1];
         int batch = a.Shape.Product(0, ra - 2);
         var outShape = new Shape([.. a.Shape.Dims[..^2], m, n]);
-        var y = Empty(outShape);
+        var y = Uninitialized(outShape); // beta 0: the GEMM writes every element (zeros when k is 0)
         int sa = a.Shape[ra - 2] * a.Shape[ra - 1], sb = b.Shape[rb - 2] * b.Shape[rb - 1], sc = m * n;
         int lda = a.Shape[ra - 1], ldb = b.Shape[rb - 1];
 

@@ -6,7 +6,8 @@ namespace ParamGen.Tensors.Kernels;
 /// cache-blocked micro-kernel GEMM (<see cref="GemmPacked"/>), except one row of A (or up to four with a
 /// transposed B), which runs the direct kernel (<see cref="GemmDirect"/>). The algorithm is chosen from the
 /// shape alone and the work is split over threads along M or N only, never K, so each element of C gets the
-/// same bits whatever the thread count. <see cref="Engine.GemmProvider"/> may send products to OpenBLAS.
+/// same bits whatever the thread count. The pieces run on <see cref="GemmThreads"/>, whose helper threads stay
+/// awake between products. <see cref="Engine.GemmProvider"/> may send products to OpenBLAS.
 /// </summary>
 internal static unsafe class Gemm
 {
@@ -124,7 +125,7 @@ internal static unsafe class Gemm
         {
             var g0 = new GemmProblem(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
             bool direct = PrefersDirect(m, n, k, transA, transB);
-            Engine.ParallelFor(batch, macs / CostScale, (s, e) =>
+            GemmThreads.For(batch, macs / CostScale, threads * GemmPacked.PiecesPerThread, (s, e) =>
             {
                 var ws = GemmWorkspace.Rent();
                 try
@@ -168,11 +169,14 @@ internal static unsafe class Gemm
     private const int DirectDotRows = 4;
 
     /// <summary>
-    /// Multiply-adds per unit of <see cref="Engine.ParallelFor"/> cost: a product is split over threads from about
+    /// Multiply-adds per unit of <see cref="GemmThreads.For"/> cost: a product is split over threads from about
     /// 0.5 M multiply-adds (some 10 µs on one core), where the thread hop stops mattering (measured: 96^3 runs
     /// 1.4x faster on two threads, 64^3 not at all).
     /// </summary>
-    private const int CostScale = 8;
+    internal const int CostScale = 8;
+
+    /// <summary>Products of fewer multiply-adds than this run on the calling thread alone (see <see cref="CostScale"/>).</summary>
+    private const long ParallelFromMacs = 1 << 19;
 
     /// <summary>Batch entries smaller than this (multiply-adds) are spread over the threads whole, not split.</summary>
     private const long SplitBatchBelowMacs = 1 << 20;
@@ -220,28 +224,27 @@ internal static unsafe class Gemm
             }
             else
             {
-                Engine.ParallelFor(colBlocks, (long)Cols * g.M * g.K / CostScale, (s, e) => RunRect(g, 0, g.M, s * Cols, Math.Min(e * Cols, g.N), isa, direct));
+                GemmThreads.For(colBlocks, (long)Cols * g.M * g.K / CostScale, threads * GemmPacked.PiecesPerThread, (s, e) => RunRect(g, 0, g.M, s * Cols, Math.Min(e * Cols, g.N), isa, direct));
             }
 
             return;
         }
 
         int mr = GemmPacked.TileRows(isa), nr = GemmPacked.TileCols(isa);
-        int rowSlivers = (g.M + mr - 1) / mr, colSlivers = (g.N + nr - 1) / nr;
-        if (threads == 1 || (rowSlivers == 1 && colSlivers == 1))
+        if (threads == 1 || (g.M <= mr && g.N <= nr) || (long)g.M * g.N * g.K < ParallelFromMacs)
         {
             RunRect(g, 0, g.M, 0, g.N, isa, direct);
+            return;
         }
-        else if (colSlivers < 4 * threads && rowSlivers >= colSlivers)
+
+        var ws = GemmWorkspace.Rent();
+        try
         {
-            // Few column slivers: split the rows; each thread packs the (small) op(B) blocks itself.
-            Engine.ParallelFor(rowSlivers, (long)mr * g.N * g.K / CostScale, (s, e) => RunRect(g, s * mr, Math.Min(e * mr, g.M), 0, g.N, isa, direct));
+            GemmPacked.RunParallel(g, isa, threads, ws);
         }
-        else
+        finally
         {
-            // Columns: each thread packs only its own part of op(B), so nothing is packed twice (A is read
-            // in place, or packed per sliver anyway).
-            Engine.ParallelFor(colSlivers, (long)nr * g.M * g.K / CostScale, (s, e) => RunRect(g, 0, g.M, s * nr, Math.Min(e * nr, g.N), isa, direct));
+            GemmWorkspace.Return(ws);
         }
     }
 

@@ -14,21 +14,42 @@ internal sealed unsafe class GemmWorkspace
     [ThreadStatic]
     private static GemmWorkspace? t_cached;
 
+    [ThreadStatic]
+    private static GemmWorkspace? t_cachedOuter;
+
     private float[] _buffer = [];
 
     /// <summary>
-    /// Takes this thread's workspace out of the cache (a nested call on the same thread then gets a
-    /// fresh one instead of sharing the buffer); give it back with <see cref="Return"/>.
+    /// Takes one of this thread's two cached workspaces (a fresh one when both are out), so a nested use on
+    /// the same thread (a product's pieces run by the thread that holds its packed op(B)) gets a buffer of its
+    /// own; give it back with <see cref="Return"/>.
     /// </summary>
     public static GemmWorkspace Rent()
     {
-        var w = t_cached ?? new GemmWorkspace();
-        t_cached = null;
+        var w = t_cached;
+        if (w is not null)
+        {
+            t_cached = null;
+            return w;
+        }
+
+        w = t_cachedOuter ?? new GemmWorkspace();
+        t_cachedOuter = null;
         return w;
     }
 
-    /// <summary>Puts a workspace back as this thread's cached one.</summary>
-    public static void Return(GemmWorkspace workspace) => t_cached = workspace;
+    /// <summary>Puts a workspace back into this thread's cache (dropped when the cache is full).</summary>
+    public static void Return(GemmWorkspace workspace)
+    {
+        if (t_cached is null)
+        {
+            t_cached = workspace;
+        }
+        else
+        {
+            t_cachedOuter ??= workspace;
+        }
+    }
 
     /// <summary>A 64-byte-aligned pointer to at least <paramref name="floats"/> floats, valid until the next call.</summary>
     public float* Get(long floats)

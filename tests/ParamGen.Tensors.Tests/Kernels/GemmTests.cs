@@ -117,7 +117,9 @@ public class GemmTests
     public void GivesTheSameBitsForAnyThreadCount()
     {
         var g = new Generator(6);
-        (int M, int N, int K)[] shapes = [(301, 257, 129), (3, 700, 64), (50, 50, 32), (200, 64, 600), (17, 1100, 33)];
+        // Past the block edges (N > NC, K > KC) with op(B) packed once for all threads, with so few rows
+        // that the columns are cut too, and with the bias epilogue.
+        (int M, int N, int K)[] shapes = [(301, 257, 129), (3, 700, 64), (50, 50, 32), (200, 64, 600), (17, 1100, 33), (30, 1100, 600), (130, 600, 520)];
         int saved = Engine.NumThreads;
         try
         {
@@ -125,9 +127,9 @@ public class GemmTests
             {
                 foreach (var (ta, tb) in TransposeFlags)
                 {
-                    foreach (var path in new[] { GemmPath.Auto, GemmPath.Packed, GemmPath.Direct })
+                    foreach (var (path, bias) in new[] { (GemmPath.Auto, false), (GemmPath.Packed, false), (GemmPath.Direct, false), (GemmPath.Auto, true) })
                     {
-                        var p = Problem.Random(g, ta, tb, m, n, k, 1f, 0.5f, pad: 2, nanC: false);
+                        var p = Problem.Random(g, ta, tb, m, n, k, 1f, 0.5f, pad: 2, nanC: false, withBias: bias);
                         float[]? first = null;
                         foreach (int threads in new[] { 1, 2, 3, 4 })
                         {
