@@ -40,7 +40,22 @@ public static class Compare
         }
         else
         {
-            var (lines, error) = RunProcess(Python, $"\"{script}\" --threads {threads} --reps {reps} --only {string.Join(',', torchNames)}", threads);
+            // One process per workload: PyTorch's OpenMP pool keeps spinning after the elementwise ops of one workload
+            // and then competes with OpenBLAS's threads in the next (measured: sgemm_256 took 2.6 ms after the GRU and
+            // catalogue workloads in one process, 0.2 ms in a fresh one), so a shared process would flatter ParamGen.
+            var lines = new List<string>();
+            string? error = null;
+            foreach (var name in torchNames)
+            {
+                var (own, failed) = RunProcess(Python, $"\"{script}\" --threads {threads} --reps {reps} --only {name}", threads);
+                lines.AddRange(own);
+                if (failed is not null)
+                {
+                    error = failed;
+                    break;
+                }
+            }
+
             foreach (var line in lines)
             {
                 var e = JsonDocument.Parse(line).RootElement;
