@@ -21,7 +21,7 @@ namespace ParamGen.Training;
 /// <code>
 /// var trainer = new Trainer(new SequentialRecommender(backbone), new TrainerOptions { Epochs = 50, CheckpointDirectory = "runs/sasrec" }, logger);
 /// TrainingResult result = trainer.Fit(split, progress, cancellationToken);
-/// Console.WriteLine($"best epoch {result.BestEpoch}: test NDCG@10 {result.Test!["NDCG@10"]:F4}");
+/// double testNdcg = result.Test!["NDCG@10"];   // the best epoch's test metrics (result.BestEpoch)
 /// </code>
 /// </summary>
 /// <remarks>
