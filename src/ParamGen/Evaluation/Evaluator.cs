@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using ParamGen.Backbones;
 using ParamGen.Data;
-using ParamGen.Tensors.Autograd;
 using ParamGen.Tensors.Memory;
 
 namespace ParamGen.Evaluation;
@@ -69,11 +68,8 @@ public static class Evaluator
         var clock = Stopwatch.StartNew();
         var negatives = options.Protocol == EvaluationProtocol.Sampled ? Negatives(dataset, options, cancellationToken) : null;
         var run = new RankingRun(model, dataset, options, negatives, examples.Count);
-        bool wasTraining = model.Module.Training;
-        model.Module.Eval();
-        try
+        using (InferenceMode.Enter(model.Module))
         {
-            using var noGrad = Grad.NoGrad();
             int done = 0;
             foreach (var batch in batcher)
             {
@@ -85,13 +81,6 @@ public static class Evaluator
 
                 done += batch.Size;
                 progress?.Report(done);
-            }
-        }
-        finally
-        {
-            if (wasTraining)
-            {
-                model.Module.Train();
             }
         }
 

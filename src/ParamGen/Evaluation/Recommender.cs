@@ -1,7 +1,6 @@
 using ParamGen.Backbones;
 using ParamGen.Data;
 using ParamGen.Tensors;
-using ParamGen.Tensors.Autograd;
 using ParamGen.Tensors.Kernels;
 using ParamGen.Tensors.Memory;
 
@@ -122,11 +121,8 @@ public static class Recommender
 
         var lists = new Recommendation[histories.Count][];
         int listLength = Math.Min(k, backbone.NumItems);
-        bool wasTraining = model.Module.Training;
-        model.Module.Eval();
-        try
+        using (InferenceMode.Enter(model.Module))
         {
-            using var noGrad = Grad.NoGrad();
             int done = 0;
             foreach (var batch in batches)
             {
@@ -136,13 +132,6 @@ public static class Recommender
                 }
 
                 done += batch.Size;
-            }
-        }
-        finally
-        {
-            if (wasTraining)
-            {
-                model.Module.Train();
             }
         }
 
