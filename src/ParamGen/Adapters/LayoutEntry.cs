@@ -8,7 +8,7 @@ namespace ParamGen.Adapters;
 public sealed record LayoutEntry(string Slot, string Weight, int Offset, int[] Shape)
 {
     /// <summary>Number of floats: the product of <see cref="Shape"/>.</summary>
-    public int NumElements => Shape.Aggregate(1, (a, b) => a * b);
+    public int NumElements => ShapeProduct.Of(Shape);
 
     /// <summary>The dotted key <c>slot.weight</c>.</summary>
     public string Key => $"{Slot}.{Weight}";

@@ -16,7 +16,7 @@ namespace ParamGen.Adapters;
 public sealed record ParameterView(Tensor Packed, int Offset, int[] Shape, int[]? RowIndex)
 {
     /// <summary>Number of floats per sample.</summary>
-    public int NumElements => Shape.Aggregate(1, (a, b) => a * b);
+    public int NumElements => ShapeProduct.Of(Shape);
 
     /// <summary>Number of samples the view serves: the length of <see cref="RowIndex"/>, else the packed row count.</summary>
     public int Rows => RowIndex?.Length ?? Packed.Shape[0];

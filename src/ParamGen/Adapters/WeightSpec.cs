@@ -9,7 +9,7 @@ namespace ParamGen.Adapters;
 public sealed record WeightSpec(string Name, int[] Shape)
 {
     /// <summary>Number of floats the weight takes: the product of <see cref="Shape"/>.</summary>
-    public int NumElements => Shape.Aggregate(1, (a, b) => checked(a * b));
+    public int NumElements => ShapeProduct.Of(Shape);
 
     /// <inheritdoc/>
     public override string ToString() => $"{Name} [{string.Join(", ", Shape)}]";
