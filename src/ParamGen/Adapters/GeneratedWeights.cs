@@ -10,8 +10,9 @@ public sealed class GeneratedWeights
 {
     private readonly Dictionary<string, SlotWeights> _bySlot;
 
-    internal GeneratedWeights(ParameterLayout layout, Tensor packed, Dictionary<string, SlotWeights> bySlot, int rows)
+    internal GeneratedWeights(ParameterLayout layout, Tensor packed, Dictionary<string, SlotWeights> bySlot, int rows, SampleInfo? samples)
     {
+        Samples = samples;
         Layout = layout;
         Packed = packed;
         _bySlot = bySlot;
@@ -23,6 +24,9 @@ public sealed class GeneratedWeights
 
     /// <summary>The generator's output <c>[N, P]</c>.</summary>
     public Tensor Packed { get; }
+
+    /// <summary>The samples served (groups, real lengths), when the binder gave them; null otherwise.</summary>
+    public SampleInfo? Samples { get; }
 
     /// <summary>Number of samples served.</summary>
     public int Rows { get; }

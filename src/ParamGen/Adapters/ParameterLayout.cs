@@ -63,9 +63,12 @@ public sealed class ParameterLayout
     /// </summary>
     /// <param name="packed">Generated weights <c>[N, P]</c>.</param>
     /// <param name="rowIndex">For <c>[G, P]</c> output, the row each sample uses (<c>[B]</c>, values in [0, G); copied); null when row b is sample b.</param>
+    /// <param name="samples">Optional description of the samples (group of each, real lengths) for adapters that keep
+    /// group-wise state; default none.</param>
     /// <returns>The weights, by slot.</returns>
-    /// <exception cref="ArgumentException"><paramref name="packed"/> is not <c>[N, P]</c> with this layout's P, or a row index is out of range.</exception>
-    public GeneratedWeights Bind(Tensor packed, int[]? rowIndex = null)
+    /// <exception cref="ArgumentException"><paramref name="packed"/> is not <c>[N, P]</c> with this layout's P, a row index
+    /// is out of range, or <paramref name="samples"/> does not describe the samples served.</exception>
+    public GeneratedWeights Bind(Tensor packed, int[]? rowIndex = null, SampleInfo? samples = null)
     {
         ArgumentNullException.ThrowIfNull(packed);
         if (packed.Rank != 2 || packed.Shape[1] != Size)
@@ -86,14 +89,15 @@ public sealed class ParameterLayout
 
         rowIndex = rowIndex is null ? null : (int[])rowIndex.Clone(); // the views must not change if the caller reuses its array
         int rows = rowIndex?.Length ?? packed.Shape[0];
+        samples?.Check(rows);
         var bySlot = new Dictionary<string, SlotWeights>();
         foreach (var group in _entries.GroupBy(e => e.Slot))
         {
             var views = group.ToDictionary(e => e.Weight, e => new ParameterView(packed, e.Offset, e.Shape, rowIndex));
-            bySlot[group.Key] = new SlotWeights(group.Key, views, rows);
+            bySlot[group.Key] = new SlotWeights(group.Key, views, rows, samples);
         }
 
-        return new GeneratedWeights(this, packed, bySlot, rows);
+        return new GeneratedWeights(this, packed, bySlot, rows, samples);
     }
 
     /// <inheritdoc/>

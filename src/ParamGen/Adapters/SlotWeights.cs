@@ -5,8 +5,9 @@ public sealed class SlotWeights
 {
     private readonly Dictionary<string, ParameterView> _views;
 
-    internal SlotWeights(string slot, Dictionary<string, ParameterView> views, int rows)
+    internal SlotWeights(string slot, Dictionary<string, ParameterView> views, int rows, SampleInfo? samples)
     {
+        Samples = samples;
         Slot = slot;
         _views = views;
         Rows = rows;
@@ -17,6 +18,9 @@ public sealed class SlotWeights
 
     /// <summary>Number of samples (batch rows) served.</summary>
     public int Rows { get; }
+
+    /// <summary>The samples served (groups, real lengths), when the binder gave them; null otherwise.</summary>
+    public SampleInfo? Samples { get; }
 
     /// <summary>Names of the weights present.</summary>
     public IEnumerable<string> Names => _views.Keys;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using ParamGen.Backbones;
 using ParamGen.Data;
 using ParamGen.Evaluation;
+using ParamGen.Generators;
 using ParamGen.Tensors;
 using ParamGen.Tensors.Autograd;
 using ParamGen.Tensors.Memory;
@@ -240,8 +241,14 @@ public sealed class Trainer
             Negatives = k > 0 ? new NegativeDraws(new UniformNegativeSampler(dataset), k) : null,
             Evaluation = Options.Evaluation with { MaxLength = Options.Evaluation.MaxLength ?? maxLength },
             Dataset = new DatasetSummary(dataset.Name, dataset.NumUsers, dataset.NumItems, dataset.NumInteractions, split.Train.Count),
-            Backbone = Model is SequentialRecommender ? BackboneRegistry.Describe(backbone) : null,
-            ModelType = Model is SequentialRecommender ? backbone.GetType().Name : $"{Model.GetType().Name} ({backbone.GetType().Name})",
+            Backbone = Model is SequentialRecommender or GeneratedRecommender ? BackboneRegistry.Describe(backbone) : null,
+            Generator = Model is GeneratedRecommender composite ? GeneratorRegistry.Describe(composite.Generator) : null,
+            ModelType = Model switch
+            {
+                SequentialRecommender => backbone.GetType().Name,
+                GeneratedRecommender generated => $"{backbone.GetType().Name} + {generated.Generator.GetType().Name}",
+                _ => $"{Model.GetType().Name} ({backbone.GetType().Name})",
+            },
             GeneratorSeed = StreamSeed.Derive(Options.Seed, 1),
         };
     }
@@ -447,6 +454,7 @@ public sealed class Trainer
         {
             Trainer = Options,
             Backbone = run.Backbone,
+            Generator = run.Generator,
             ModelType = run.ModelType,
             Dataset = run.Dataset,
             EpochsDone = run.History.Count,
@@ -494,6 +502,8 @@ public sealed class Trainer
         public required DatasetSummary Dataset { get; init; }
 
         public required BackboneDescription? Backbone { get; init; }
+
+        public required GeneratorDescription? Generator { get; init; }
 
         public required string ModelType { get; init; }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ParamGen.Backbones;
 using ParamGen.Data;
+using ParamGen.Generators;
 using ParamGen.Tensors;
 using ParamGen.Tensors.Nn;
 using ParamGen.Tensors.Optim;
@@ -39,8 +40,8 @@ public static class TrainingCheckpoint
 
     /// <summary>
     /// Rebuilds the recommender a run saved, with its weights, in evaluation mode. The backbone's kind must be
-    /// registered in <see cref="BackboneRegistry"/> (a backbone with a generator attached cannot be rebuilt this way:
-    /// build it and use <see cref="Checkpoint.Load"/>).
+    /// registered in <see cref="BackboneRegistry"/>, and a generator's (a <see cref="GeneratedRecommender"/>) in
+    /// <see cref="GeneratorRegistry"/>; other models cannot be rebuilt this way: build them and use <see cref="Checkpoint.Load"/>.
     /// </summary>
     /// <param name="directory">The run's checkpoint folder.</param>
     /// <param name="preferBest">Load <c>best.safetensors</c> when it exists (default true); otherwise, or when false, <c>last.safetensors</c>.</param>
@@ -67,7 +68,9 @@ public static class TrainingCheckpoint
             $"{path}: the run trained {record.ModelType}, which is not a backbone registered in BackboneRegistry when it was saved; build the model yourself and load the weights with Checkpoint.Load.");
         generator ??= new Generator(0);
         var backbone = BackboneRegistry.Create(description, generator);
-        var recommender = new SequentialRecommender(backbone);
+        ISequentialRecommender recommender = record.Generator is { } generated
+            ? new GeneratedRecommender(backbone, GeneratorRegistry.Create(generated, backbone, generator))
+            : new SequentialRecommender(backbone);
         Checkpoint.Load(path, recommender.Module, generator: generator);
         recommender.Module.Eval();
         string items = Path.Combine(directory, ItemsFileName);

@@ -18,6 +18,8 @@ internal sealed record TrainingRecord
     /// <summary>The backbone's description, or null when its type is not in <see cref="BackboneRegistry"/>.</summary>
     public BackboneDescription? Backbone { get; init; }
 
+    public Generators.GeneratorDescription? Generator { get; init; }
+
     /// <summary>The recommender's and backbone's type names, for messages.</summary>
     public required string ModelType { get; init; }
 
