@@ -6,6 +6,7 @@ internal static class BuiltInGenerators
     /// <summary>Registers every built-in kind.</summary>
     public static void Register()
     {
-        // HAMUR and its baselines register here (see Generators/Hamur).
+        GeneratorRegistry.Register<HamurGenerator, HamurOptions>("hamur", g => g.Options, (backbone, options, domains, rng) => new HamurGenerator(backbone, options, domains, rng));
+        GeneratorRegistry.Register<DomainAdapterGenerator, DomainAdapterOptions>("domain_adapter", g => g.Options, (backbone, options, domains, rng) => new DomainAdapterGenerator(backbone, options, domains, rng));
     }
 }
