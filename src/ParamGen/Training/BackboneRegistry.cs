@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using ParamGen.Backbones;
 using ParamGen.Tensors.Random;
 
@@ -17,11 +15,8 @@ namespace ParamGen.Training;
 /// through it. The registry is thread-safe.</remarks>
 public static class BackboneRegistry
 {
-    private static readonly Lock s_lock = new();
-    private static readonly Dictionary<string, Entry> s_byKind = new(StringComparer.Ordinal);
-    private static readonly Dictionary<Type, Entry> s_byType = [];
+    private static readonly KindRegistry<ISequentialBackbone, (int NumItems, Generator Generator)> s_kinds = new("Backbone", nameof(BackboneRegistry));
 
-    /// <summary>The built-in backbones are always registered: <c>sasrec</c> (<see cref="SasRec"/>) and <c>gru4rec</c> (<see cref="Gru4Rec"/>).</summary>
     static BackboneRegistry()
     {
         Register<SasRec, SasRecOptions>("sasrec", b => b.Options, (items, options, generator) => new SasRec(items, options, generator));
@@ -29,16 +24,7 @@ public static class BackboneRegistry
     }
 
     /// <summary>The registered kinds, sorted.</summary>
-    public static IReadOnlyList<string> Kinds
-    {
-        get
-        {
-            lock (s_lock)
-            {
-                return [.. s_byKind.Keys.Order(StringComparer.Ordinal)];
-            }
-        }
-    }
+    public static IReadOnlyList<string> Kinds => s_kinds.Kinds;
 
     /// <summary>Registers a backbone type under a kind (registering the same type and kind again replaces the factory).</summary>
     /// <typeparam name="TBackbone">The backbone type (matched exactly, not by base type).</typeparam>
@@ -50,52 +36,15 @@ public static class BackboneRegistry
     public static void Register<TBackbone, TOptions>(string kind, Func<TBackbone, TOptions> optionsOf, Func<int, TOptions, Generator, TBackbone> create)
         where TBackbone : class, ISequentialBackbone
     {
-        ArgumentException.ThrowIfNullOrEmpty(kind);
-        ArgumentNullException.ThrowIfNull(optionsOf);
         ArgumentNullException.ThrowIfNull(create);
-        if (!kind.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
-        {
-            throw new ArgumentException($"Backbone kind '{kind}' must use only lower-case letters, digits and underscores.", nameof(kind));
-        }
-
-        var entry = new Entry(
-            kind,
-            typeof(TBackbone),
-            b => JsonSerializer.SerializeToNode(optionsOf((TBackbone)b), TrainingJson.Options) as JsonObject
-                ?? throw new InvalidOperationException($"Backbone kind '{kind}': the options of {typeof(TBackbone).Name} do not serialise to a JSON object."),
-            (items, json, generator) => create(items, json.Deserialize<TOptions>(TrainingJson.Options)
-                ?? throw new InvalidDataException($"Backbone kind '{kind}': the stored options are null."), generator));
-        lock (s_lock)
-        {
-            if (s_byKind.TryGetValue(kind, out var byKind) && byKind.Type != typeof(TBackbone))
-            {
-                throw new ArgumentException($"Backbone kind '{kind}' is already registered for {byKind.Type.FullName}.", nameof(kind));
-            }
-
-            if (s_byType.TryGetValue(typeof(TBackbone), out var byType) && byType.Kind != kind)
-            {
-                throw new ArgumentException($"{typeof(TBackbone).FullName} is already registered as backbone kind '{byType.Kind}'.", nameof(kind));
-            }
-
-            s_byKind[kind] = entry;
-            s_byType[typeof(TBackbone)] = entry;
-        }
+        s_kinds.Register<TBackbone, TOptions>(kind, optionsOf, (options, args) => create(args.NumItems, options, args.Generator));
     }
 
     /// <summary>Describes a backbone whose type is registered.</summary>
     /// <param name="backbone">The backbone.</param>
     /// <returns>Its description, or null when its type is not registered.</returns>
-    public static BackboneDescription? Describe(ISequentialBackbone backbone)
-    {
-        ArgumentNullException.ThrowIfNull(backbone);
-        Entry? entry;
-        lock (s_lock)
-        {
-            s_byType.TryGetValue(backbone.GetType(), out entry);
-        }
-
-        return entry is null ? null : new BackboneDescription(entry.Kind, backbone.NumItems, entry.Describe(backbone));
-    }
+    public static BackboneDescription? Describe(ISequentialBackbone backbone) =>
+        s_kinds.Describe(backbone) is { } d ? new BackboneDescription(d.Kind, backbone.NumItems, d.Options) : null;
 
     /// <summary>Builds a backbone from its description (with freshly initialised weights).</summary>
     /// <param name="description">The description.</param>
@@ -106,27 +55,6 @@ public static class BackboneRegistry
     public static ISequentialBackbone Create(BackboneDescription description, Generator? generator = null)
     {
         ArgumentNullException.ThrowIfNull(description);
-        Entry? entry;
-        lock (s_lock)
-        {
-            s_byKind.TryGetValue(description.Kind, out entry);
-        }
-
-        if (entry is null)
-        {
-            var kinds = Kinds;
-            throw new KeyNotFoundException($"Backbone kind '{description.Kind}' is not registered; registered kinds: {(kinds.Count == 0 ? "(none)" : string.Join(", ", kinds))}. Call BackboneRegistry.Register first.");
-        }
-
-        try
-        {
-            return entry.Create(description.NumItems, description.Options, generator ?? new Generator(0));
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"Backbone kind '{description.Kind}': the stored options do not fit {entry.Type.Name}: {e.Message}", e);
-        }
+        return s_kinds.Create(description.Kind, description.Options, (description.NumItems, generator ?? new Generator(0)));
     }
-
-    private sealed record Entry(string Kind, Type Type, Func<ISequentialBackbone, JsonObject> Describe, Func<int, JsonObject, Generator, ISequentialBackbone> Create);
 }
