@@ -115,7 +115,17 @@ def linear_64x32():
     return run, 3 * 2.0 * B * L * D * R
 
 
+def topk():
+    scores = torch.randn(256, 12101)
+
+    def run():
+        with torch.no_grad():
+            torch.topk(scores, 10)
+    return run, 256.0 * 12101
+
+
 WORKLOADS = {
+    "topk_256x12101_k10": topk,
     "sgemm_256": lambda: sgemm(256), "sgemm_512": lambda: sgemm(512), "sgemm_1024": lambda: sgemm(1024),
     "transformer_block_fwd_bwd": transformer_block, "gru_fwd_bwd": gru, "catalogue_ce_fwd_bwd": catalogue_ce,
     "packed_matmul_fwd_bwd": packed_matmul, "linear_64x32_fwd_bwd": linear_64x32,

@@ -47,6 +47,45 @@ public class TopKTests
     }
 
     [Fact]
+    public void LongRows_SelectExactlyWhatTheScalarReferenceSelects_TiesAndInfinitiesIncluded()
+    {
+        var g = new Generator(52);
+        foreach (int n in new[] { 64, 65, 100, 1000, 12101 })
+        {
+            var ties = Tensor.RandInt(-20, 21, [n], g).ToArray();       // many equal values
+            var spread = Tensor.Randn([n], g).ToArray();                  // few
+            var extremes = (float[])spread.Clone();
+            extremes[n / 2] = float.PositiveInfinity;
+            extremes[n / 3] = float.NegativeInfinity;
+            extremes[n - 1] = float.PositiveInfinity;
+            foreach (var row in new[] { ties, spread, extremes })
+            {
+                foreach (int k in new[] { 1, 10, 50, n - 1 }.Where(k => k <= n))
+                {
+                    foreach (bool largest in new[] { true, false })
+                    {
+                        var fast = new int[k];
+                        var reference = new int[k];
+                        ParamGen.Tensors.Kernels.TopKSelect.Select(row, fast, largest);
+                        ParamGen.Tensors.Kernels.TopKSelect.SelectScalar(row, reference, largest);
+                        Assert.Equal(reference, fast);
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void NaNRanksAboveEveryNumber_InLongRowsToo()
+    {
+        var row = Enumerable.Range(0, 200).Select(i => (float)i).ToArray();
+        row[7] = float.NaN;
+        var x = new Tensor(row, 200);
+        Assert.Equal([7f, 199f, 198f], x.TopK(3).Indices.ToArray());
+        Assert.Equal([0f, 1f, 2f], x.TopK(3, largest: false).Indices.ToArray());
+    }
+
+    [Fact]
     public void NaNRanksAboveEveryNumber()
     {
         var x = new Tensor([1f, float.NaN, 3f, -2f], 4);
