@@ -58,3 +58,34 @@ public sealed class StaticLinearWorkload : Workload
         F.Linear(_x, _w, _b).Sum().Backward();
     }
 }
+
+/// <summary>
+/// Per-domain weights: the same product as <see cref="PackedMatMulWorkload"/> with the [3, P] rows of three domains,
+/// chosen per sample by a row index (HAMUR's per-domain factors). PyTorch gathers the rows, then runs bmm.
+/// </summary>
+public sealed class PackedMatMulRowsWorkload : Workload
+{
+    private Tensor _x = null!, _packed = null!;
+    private int[] _rows = null!;
+
+    public override string Name => "packed_matmul_rows3_fwd_bwd";
+
+    public override double Flops => 3 * 2.0 * PackedMatMulWorkload.B * PackedMatMulWorkload.L * PackedMatMulWorkload.D * PackedMatMulWorkload.R;
+
+    public override void Setup()
+    {
+        const int B = PackedMatMulWorkload.B, D = PackedMatMulWorkload.D, R = PackedMatMulWorkload.R;
+        var g = new Generator(0);
+        _x = Tensor.Randn([B, PackedMatMulWorkload.L, D], g).RequiresGrad_();
+        _packed = Tensor.Randn([3, (D * R) + R], g).Mul(0.1f).Detach().RequiresGrad_();
+        _rows = [.. Enumerable.Range(0, B).Select(i => i * 7 % 3)];
+    }
+
+    public override void Run()
+    {
+        const int D = PackedMatMulWorkload.D, R = PackedMatMulWorkload.R;
+        _x.Grad = null;
+        _packed.Grad = null;
+        F.PackedMatMul(_x, _packed, 0, R, D * R, _rows).Sum().Backward();
+    }
+}

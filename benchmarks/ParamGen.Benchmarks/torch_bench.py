@@ -103,6 +103,21 @@ def packed_matmul():
     return run, 3 * 2.0 * B * L * D * R
 
 
+def packed_matmul_rows3():
+    """Per-domain weights: three [P] rows chosen per sample by index, gathered, then bmm plus the per-sample bias."""
+    B, L, D, R = 256, 50, 64, 32
+    x = torch.randn(B, L, D, requires_grad=True)
+    packed = (torch.randn(3, D * R + R) * 0.1).requires_grad_()
+    rows = torch.tensor([i * 7 % 3 for i in range(B)])
+
+    def run():
+        x.grad = None
+        packed.grad = None
+        w = packed[rows]
+        (torch.bmm(x, w[:, :D * R].view(B, D, R)) + w[:, D * R:].unsqueeze(1)).sum().backward()
+    return run, 3 * 2.0 * B * L * D * R
+
+
 def linear_64x32():
     B, L, D, R = 256, 50, 64, 32
     x = torch.randn(B, L, D, requires_grad=True)
@@ -128,7 +143,7 @@ WORKLOADS = {
     "topk_256x12101_k10": topk,
     "sgemm_256": lambda: sgemm(256), "sgemm_512": lambda: sgemm(512), "sgemm_1024": lambda: sgemm(1024),
     "transformer_block_fwd_bwd": transformer_block, "gru_fwd_bwd": gru, "catalogue_ce_fwd_bwd": catalogue_ce,
-    "packed_matmul_fwd_bwd": packed_matmul, "linear_64x32_fwd_bwd": linear_64x32,
+    "packed_matmul_fwd_bwd": packed_matmul, "packed_matmul_rows3_fwd_bwd": packed_matmul_rows3, "linear_64x32_fwd_bwd": linear_64x32,
     # The GEMM shapes the models run (GemmShapeWorkloads.cs).
     "gemm_12800x64x192": lambda: gemm(12800, 64, 192), "gemm_12800x256x64": lambda: gemm(12800, 256, 64),
     "gemm_12800x64x192_nt": lambda: gemm(12800, 64, 192, trans_b=True),

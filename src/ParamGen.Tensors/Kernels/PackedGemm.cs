@@ -8,6 +8,10 @@ namespace ParamGen.Tensors.Kernels;
 /// where <c>row(i)</c> is <c>rows[i]</c> or, without a row index, i itself. Every entry runs the managed GEMM
 /// kernels chosen from the shape alone, and sums that several samples send into one packed row are added in sample
 /// order, so each result has the same bits whatever the thread count.
+/// <para>When a row index repeats rows (per-domain factors: a few rows shared by many samples), the samples of each
+/// row are gathered into one matrix and served by one GEMM per row (<see cref="RowGroups"/>): the weight is packed
+/// once instead of once per sample. Results are again the same bits for any thread count (the grouping depends on
+/// the row index alone, and each GEMM is deterministic).</para>
 /// </summary>
 internal static unsafe class PackedGemm
 {
@@ -41,6 +45,12 @@ internal static unsafe class PackedGemm
                 AddBias(batch, m, n, y, yOffset, packed, packedOffset, rowStride, biasOffset, rows, y, yOffset);
             }
 
+            return;
+        }
+
+        if (RowGroups.Of(batch, rows) is { } groups)
+        {
+            GroupedForward(groups, m, k, n, x, xOffset, packed, packedOffset, rowStride, weightOffset, biasOffset, y, yOffset);
             return;
         }
 
@@ -93,6 +103,12 @@ internal static unsafe class PackedGemm
         if (n == 0)
         {
             dx.AsSpan(dxOffset, batch * m * k).Clear();
+            return;
+        }
+
+        if (RowGroups.Of(batch, rows) is { } groups)
+        {
+            GroupedBackwardInput(groups, m, k, n, dy, dyOffset, packed, packedOffset, rowStride, weightOffset, dx, dxOffset);
             return;
         }
 
@@ -156,6 +172,12 @@ internal static unsafe class PackedGemm
             return;
         }
 
+        if (m > 0 && RowGroups.Of(batch, rows) is { } groups)
+        {
+            GroupedBackwardWeights(groups, m, k, n, x, xOffset, dy, dyOffset, grad, gradOffset, rowStride, weightOffset, biasOffset);
+            return;
+        }
+
         // Rows shared by several samples: one block per sample in scratch, then summed into the rows in sample order.
         int width = kn + (biasOffset >= 0 ? n : 0);
         using var scratch = Memory.TensorPool.RentScratch(checked(batch * width));
@@ -211,6 +233,186 @@ internal static unsafe class PackedGemm
         using var scratch = Memory.TensorPool.RentScratch(checked(batch * n));
         ColumnSumsInto(batch, m, n, dy, dyOffset, scratch.Array, 0, n, 0, accumulate: false);
         CombineRows(batch, scratch.Array, n, 0, grad, gradOffset, rowStride, -1, biasOffset, rows);
+    }
+
+    /// <summary>y_S = x_S W_r (+ b_r) for each row r and its samples S, one GEMM per row.</summary>
+    private static void GroupedForward(RowGroups groups, int m, int k, int n, float[] x, int xOffset, float[] packed, int packedOffset,
+        int rowStride, int weightOffset, int biasOffset, float[] y, int yOffset)
+    {
+        for (int g = 0; g < groups.Count; g++)
+        {
+            var members = groups.Members(g);
+            int w = packedOffset + (groups.Row(g) * rowStride);
+            int rowsOut = members.Length * m;
+            float[]? bias = biasOffset < 0 ? null : packed;
+            if (RowGroups.Consecutive(members))
+            {
+                Gemm.Sgemm(false, false, rowsOut, n, k, 1f, x, xOffset + (members[0] * m * k), k, packed, w + weightOffset, n, 0f,
+                    y, yOffset + (members[0] * m * n), n, bias, w + biasOffset, parallel: true);
+                continue;
+            }
+
+            using var a = Memory.TensorPool.RentScratch(rowsOut * k);
+            using var c = Memory.TensorPool.RentScratch(rowsOut * n);
+            Gather(members, m * k, x, xOffset, a.Array);
+            Gemm.Sgemm(false, false, rowsOut, n, k, 1f, a.Array, 0, k, packed, w + weightOffset, n, 0f, c.Array, 0, n, bias, w + biasOffset, parallel: true);
+            Scatter(members, m * n, c.Array, y, yOffset);
+        }
+    }
+
+    /// <summary>dx_S = dy_S W_rᵀ for each row r and its samples S, one GEMM per row.</summary>
+    private static void GroupedBackwardInput(RowGroups groups, int m, int k, int n, float[] dy, int dyOffset, float[] packed, int packedOffset,
+        int rowStride, int weightOffset, float[] dx, int dxOffset)
+    {
+        for (int g = 0; g < groups.Count; g++)
+        {
+            var members = groups.Members(g);
+            int w = packedOffset + (groups.Row(g) * rowStride) + weightOffset;
+            int rowsOut = members.Length * m;
+            if (RowGroups.Consecutive(members))
+            {
+                Gemm.Sgemm(false, true, rowsOut, k, n, 1f, dy, dyOffset + (members[0] * m * n), n, packed, w, n, 0f,
+                    dx, dxOffset + (members[0] * m * k), k, parallel: true);
+                continue;
+            }
+
+            using var gy = Memory.TensorPool.RentScratch(rowsOut * n);
+            using var gx = Memory.TensorPool.RentScratch(rowsOut * k);
+            Gather(members, m * n, dy, dyOffset, gy.Array);
+            Gemm.Sgemm(false, true, rowsOut, k, n, 1f, gy.Array, 0, n, packed, w, n, 0f, gx.Array, 0, k, parallel: true);
+            Scatter(members, m * k, gx.Array, dx, dxOffset);
+        }
+    }
+
+    /// <summary>grad_r += x_Sᵀ dy_S (and the column sums of dy_S into the bias block) for each row r and its samples S.</summary>
+    private static void GroupedBackwardWeights(RowGroups groups, int m, int k, int n, float[] x, int xOffset, float[] dy, int dyOffset,
+        float[] grad, int gradOffset, int rowStride, int weightOffset, int biasOffset)
+    {
+        for (int g = 0; g < groups.Count; g++)
+        {
+            var members = groups.Members(g);
+            int row = gradOffset + (groups.Row(g) * rowStride);
+            int rowsIn = members.Length * m;
+            bool consecutive = RowGroups.Consecutive(members);
+            using var gx = Memory.TensorPool.RentScratch(consecutive ? 0 : rowsIn * k);
+            using var gy = Memory.TensorPool.RentScratch(consecutive ? 0 : rowsIn * n);
+            float[] xs = x, ys = dy;
+            int xo = xOffset + (members[0] * m * k), yo = dyOffset + (members[0] * m * n);
+            if (!consecutive)
+            {
+                if (k > 0)
+                {
+                    Gather(members, m * k, x, xOffset, gx.Array);
+                }
+
+                Gather(members, m * n, dy, dyOffset, gy.Array);
+                (xs, xo, ys, yo) = (gx.Array, 0, gy.Array, 0);
+            }
+
+            if (k > 0)
+            {
+                Gemm.Sgemm(true, false, k, n, rowsIn, 1f, xs, xo, k, ys, yo, n, 1f, grad, row + weightOffset, n, parallel: true);
+            }
+
+            if (biasOffset >= 0)
+            {
+                var acc = grad.AsSpan(row + biasOffset, n);
+                for (int r = 0; r < rowsIn; r++)
+                {
+                    Elementwise.AddInPlace(acc, ys.AsSpan(yo + (r * n), n));
+                }
+            }
+        }
+    }
+
+    /// <summary>Copies block i (<paramref name="block"/> floats) of each member sample into consecutive blocks of <paramref name="dst"/>.</summary>
+    private static void Gather(ReadOnlySpan<int> members, int block, float[] src, int srcOffset, float[] dst)
+    {
+        for (int j = 0; j < members.Length; j++)
+        {
+            src.AsSpan(srcOffset + (members[j] * block), block).CopyTo(dst.AsSpan(j * block, block));
+        }
+    }
+
+    /// <summary>Copies consecutive blocks of <paramref name="src"/> back to each member sample's block of <paramref name="dst"/> (overwriting it).</summary>
+    private static void Scatter(ReadOnlySpan<int> members, int block, float[] src, float[] dst, int dstOffset)
+    {
+        for (int j = 0; j < members.Length; j++)
+        {
+            src.AsSpan(j * block, block).CopyTo(dst.AsSpan(dstOffset + (members[j] * block), block));
+        }
+    }
+
+    /// <summary>
+    /// The samples of each packed row, in sample order within a row and rows in first-use order, built only when the
+    /// row index repeats rows enough (at least <see cref="MinSamplesPerRow"/> samples per row on average) for one
+    /// GEMM per row to beat one per sample.
+    /// </summary>
+    private sealed class RowGroups
+    {
+        /// <summary>Fewest samples per distinct row, on average, for grouping to pay.</summary>
+        private const int MinSamplesPerRow = 4;
+
+        private readonly int[] _members;
+        private readonly int[] _start;
+        private readonly int[] _rows;
+
+        private RowGroups(int[] members, int[] start, int[] rows)
+        {
+            _members = members;
+            _start = start;
+            _rows = rows;
+        }
+
+        public int Count => _rows.Length;
+
+        public static RowGroups? Of(int batch, int[]? rows)
+        {
+            if (rows is null || batch < 2 * MinSamplesPerRow)
+            {
+                return null;
+            }
+
+            var first = new Dictionary<int, int>();
+            var counts = new List<int>();
+            var order = new List<int>();
+            foreach (int r in rows.AsSpan(0, batch))
+            {
+                if (!first.TryGetValue(r, out int g))
+                {
+                    first[r] = g = counts.Count;
+                    counts.Add(0);
+                    order.Add(r);
+                    if (counts.Count * MinSamplesPerRow > batch)
+                    {
+                        return null;
+                    }
+                }
+
+                counts[g]++;
+            }
+
+            var start = new int[counts.Count + 1];
+            for (int g = 0; g < counts.Count; g++)
+            {
+                start[g + 1] = start[g] + counts[g];
+            }
+
+            var members = new int[batch];
+            var fill = (int[])start.Clone();
+            for (int i = 0; i < batch; i++)
+            {
+                members[fill[first[rows[i]]]++] = i;
+            }
+
+            return new RowGroups(members, start, [.. order]);
+        }
+
+        public static bool Consecutive(ReadOnlySpan<int> members) => members[^1] - members[0] == members.Length - 1;
+
+        public int Row(int g) => _rows[g];
+
+        public ReadOnlySpan<int> Members(int g) => _members.AsSpan(_start[g], _start[g + 1] - _start[g]);
     }
 
     private static int RowOf(int[]? rows, int i) => rows is null ? i : rows[i];

@@ -93,6 +93,31 @@ public class PackedKernelTests
         Assert.Equal(F.PackedAddBias(x, gathered, 7).ToArray(), F.PackedAddBias(x, packed, 7, rows).ToArray());
     }
 
+    [Theory]
+    [InlineData("shuffled")]
+    [InlineData("blocks")]
+    [InlineData("one row")]
+    public void SamplesSharingRows_AreServedByOneProductPerRow_WithTheSameResults(string pattern)
+    {
+        // 48 samples over 3 rows: the kernel groups them (one GEMM per row); blocks and one row need no gathering.
+        var g = new Generator(11);
+        int batch = 48, len = 7, k = 12, n = 9;
+        int[] rows = pattern switch
+        {
+            "shuffled" => Enumerable.Range(0, batch).Select(i => (i * 7 % 5) % 3).ToArray(),
+            "blocks" => Enumerable.Range(0, batch).Select(i => i * 3 / batch).ToArray(),
+            _ => new int[batch],
+        };
+        var x = Tensor.Randn([batch, len, k], g);
+        var packed = Tensor.Randn([3, 2 + (k * n) + n], g);
+        var gy = Tensor.Randn([batch, len, n], g);
+        var (y1, dx1, dp1) = Run(x, packed, gy, (a, w) => F.PackedMatMul(a, w, 2, n, 2 + (k * n), rows));
+        var (y2, dx2, dp2) = Run(x, packed, gy, (a, w) => Reference(a, w, 2, n, 2 + (k * n), rows));
+        TensorAssert.Close(y2, y1, 1e-5, 1e-5, "output");
+        TensorAssert.Close(dx2, dx1, 1e-5, 1e-5, "input gradient");
+        TensorAssert.Close(dp2, dp1, 1e-5, 1e-4, "packed gradient");
+    }
+
     [Fact]
     public void GradientReachesAPackedTensorThatOtherOpsAlsoUse()
     {
