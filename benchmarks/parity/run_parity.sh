@@ -14,7 +14,9 @@ out=$(mktemp -d)
 common_pg=(--data "$data" --model "$model" --dim 64 --layers "$([ "$model" = sasrec ] && echo 2 || echo 1)" --heads 2 --ffn 256 --hidden 128
            --max-len 50 --dropout 0.3 --batch 256 --lr 0.001 --patience 5 --epochs "$epochs" --seed 1 --threads 2 --mask-history --k 10)
 dotnet build -c Release "$root/src/ParamGen.Cli" > /dev/null
-dotnet "$root/src/ParamGen.Cli/bin/Release/net10.0/ParamGen.Cli.dll" train "${common_pg[@]}" --out "$out/paramgen" --json > "$out/paramgen.json"
+# Run a copy, so rebuilding the repository during the (long) run cannot swap the binaries under it.
+cp -r "$root/src/ParamGen.Cli/bin/Release/net10.0" "$out/cli"
+dotnet "$out/cli/ParamGen.Cli.dll" train "${common_pg[@]}" --out "$out/paramgen" --json > "$out/paramgen.json"
 /usr/bin/python3 "$here/torch_parity.py" --data "$data" --model "$model" --dim 64 --layers "$([ "$model" = sasrec ] && echo 2 || echo 1)" --heads 2 \
     --ffn 256 --hidden 128 --max-len 50 --dropout 0.3 --batch 256 --lr 0.001 --patience 5 --epochs "$epochs" --seed 1 --threads 2 > "$out/torch.jsonl"
 /usr/bin/python3 "$here/parity_table.py" "$out/paramgen.json" "$out/torch.jsonl"
