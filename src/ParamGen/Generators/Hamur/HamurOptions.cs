@@ -3,16 +3,17 @@ namespace ParamGen.Generators;
 /// <summary>Options of <see cref="HamurGenerator"/> (HAMUR, CIKM 2023). Defaults follow the paper where it gives them.</summary>
 public sealed record HamurOptions
 {
-    /// <summary>Adapter bottleneck width m (default 32).</summary>
+    /// <summary>Adapter bottleneck width m (default 32), at least 1.</summary>
     public int Bottleneck { get; init; } = 32;
 
-    /// <summary>Size k of the generated core Z (k x k) (default 32).</summary>
+    /// <summary>Size k of the generated core Z (k x k) (default 32), at least 1.</summary>
     public int CoreRank { get; init; } = 32;
 
-    /// <summary>Hidden widths of the hypernetwork MLP, each Linear + BatchNorm + ReLU (default one layer of 64).</summary>
+    /// <summary>Hidden widths of the hypernetwork MLP, each Linear + BatchNorm + ReLU (default one layer of 64); each at
+    /// least 1. Empty: the hypernetwork is a single Linear.</summary>
     public IReadOnlyList<int> HiddenSizes { get; init; } = [64];
 
-    /// <summary>Width of the learned domain embedding in the instance representation (default 16).</summary>
+    /// <summary>Width of the learned domain embedding in the instance representation (default 16), at least 1.</summary>
     public int DomainEmbeddingSize { get; init; } = 16;
 
     /// <summary>Per-domain factors (the paper, default) or shared ones (the reference code).</summary>
@@ -21,9 +22,30 @@ public sealed record HamurOptions
     /// <summary>Slots that get a HAMUR adapter; null (default): every slot but <c>user_state</c> (SASRec: after each block; GRU4Rec: the GRU output), or <c>user_state</c> when it is the only one.</summary>
     public IReadOnlyList<string>? Slots { get; init; }
 
-    /// <summary>Momentum of the domain norm's running statistics (default 0.1).</summary>
+    /// <summary>Momentum of the domain norm's running statistics (default 0.1), in [0, 1].</summary>
     public float NormMomentum { get; init; } = 0.1f;
 
-    /// <summary>Added to the domain norm's variance (default 1e-5).</summary>
+    /// <summary>Added to the domain norm's variance (default 1e-5), non-negative.</summary>
     public float NormEps { get; init; } = 1e-5f;
+
+    /// <summary>Checks every value and throws naming the first bad one.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is outside its documented range.</exception>
+    public void Validate()
+    {
+        Check(nameof(Bottleneck), Bottleneck >= 1, Bottleneck, "must be at least 1");
+        Check(nameof(CoreRank), CoreRank >= 1, CoreRank, "must be at least 1");
+        Check(nameof(DomainEmbeddingSize), DomainEmbeddingSize >= 1, DomainEmbeddingSize, "must be at least 1");
+        Check(nameof(HiddenSizes), HiddenSizes is not null && HiddenSizes.All(h => h >= 1), HiddenSizes is null ? "null" : $"[{string.Join(", ", HiddenSizes)}]", "must be a list of widths, each at least 1");
+        Check(nameof(Factors), Enum.IsDefined(Factors), Factors, "is not a known choice");
+        Check(nameof(NormMomentum), NormMomentum is >= 0f and <= 1f, NormMomentum, "must lie in [0, 1]");
+        Check(nameof(NormEps), NormEps >= 0f && float.IsFinite(NormEps), NormEps, "must be finite and non-negative");
+    }
+
+    private static void Check(string name, bool ok, object value, string rule)
+    {
+        if (!ok)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"HamurOptions.{name} = {value} is invalid: it {rule}.");
+        }
+    }
 }

@@ -1,0 +1,130 @@
+using ParamGen.Backbones;
+using ParamGen.Data;
+using ParamGen.Generators;
+using ParamGen.Tensors;
+using ParamGen.Tensors.Autograd;
+using ParamGen.Tensors.Random;
+using ParamGen.Tests.Backbones;
+using ParamGen.Tests.Training;
+using ParamGen.Training;
+
+namespace ParamGen.Tests.Generators;
+
+/// <summary>Serving: the cache, unknown domains, and checkpoints that rebuild the same model.</summary>
+public class HamurServingTests
+{
+    private static readonly int[][] Histories = [[3, 7, 5, 2], [3, 7, 5, 2], [3, 7, 5, 2], [9], [11, 4], [6, 6, 1, 8, 12]];
+    private static readonly int[] Domains = [0, 0, 1, 1, 0, 1];
+
+    [Theory]
+    [MemberData(nameof(HamurTestKit.Kinds), MemberType = typeof(HamurTestKit))]
+    public void CachedServingEqualsUncachedAndASecondCallIsServedFromTheCache(string kind)
+    {
+        var model = HamurTestKit.Tiny(kind);
+        model.Module.Eval();
+        var batch = SequenceBatch.FromHistories(Histories, 5, Domains, HamurTestKit.Items);
+        var reordered = SequenceBatch.FromHistories([.. Histories.Reverse()], 5, [.. Domains.Reverse()], HamurTestKit.Items);
+        using var noGrad = Grad.NoGrad();
+        var uncached = model.EncodeLast(batch).ToArray();
+        var uncachedReordered = model.EncodeLast(reordered).ToArray();
+
+        model.EnableCache();
+        Assert.Equal(uncached, model.EncodeLast(batch).ToArray());
+        int rows = model.CachedRows;
+        Assert.Equal(kind == "hamur" ? 5 : 2, rows);                 // HAMUR: domain + items (rows 0 and 1 share a key); per-domain: the domain
+        Assert.Equal(uncached, model.EncodeLast(batch).ToArray());
+        Assert.Equal(uncachedReordered, model.EncodeLast(reordered).ToArray());
+        Assert.Equal(rows, model.CachedRows);
+
+        // The generator's weights change, but the cached rows still serve: generation did not run again.
+        foreach (var p in model.Generator.Module.Parameters())
+        {
+            HamurTestKit.Perturb(p.Span, 0.5f);
+        }
+
+        Assert.Equal(uncached, model.EncodeLast(batch).ToArray());
+        Assert.Equal(rows, model.CachedRows);
+        model.ClearCache();
+        Assert.NotEqual(uncached, model.EncodeLast(batch).ToArray());
+    }
+
+    [Theory]
+    [InlineData("sasrec", "hamur")]
+    [InlineData("sasrec", "domain_adapter")]
+    [InlineData("gru4rec", "hamur")]
+    [InlineData("gru4rec", "domain_adapter")]
+    public void EncodeLastEqualsTheLastPositionOfEncode(string backboneKind, string kind)
+    {
+        // SASRec passes the last block's slot a single position (L' = 1), GRU4Rec a [B, H] state of another width than d.
+        ISequentialBackbone backbone = backboneKind == "sasrec"
+            ? HamurTestKit.TinySasRec()
+            : new Gru4Rec(HamurTestKit.Items, new Gru4RecOptions { EmbeddingSize = 8, HiddenSize = 10, MaxLength = 5, Dropout = 0f }, new Generator(1));
+        var model = HamurTestKit.Create(kind, backbone, 2, 7);
+        var batch = HamurTestKit.MixedBatch();
+        using (Grad.NoGrad())
+        {
+            model.Module.Train();
+            _ = model.Encode(batch);                                   // move the running statistics off their start
+            model.Module.Eval();
+            var all = model.Encode(batch);                             // [B, L, d]
+            var last = model.EncodeLast(batch);                        // [B, d]
+            BackboneTestKit.AssertClose(all.Select(1, 4).ToArray(), last.ToArray(), 1e-5f, $"{backboneKind} + {kind}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(HamurTestKit.Kinds), MemberType = typeof(HamurTestKit))]
+    public void AnUnknownDomainIsAClearErrorBeforeAnyStateChanges(string kind)
+    {
+        var model = HamurTestKit.Tiny(kind);
+        var bad = HamurTestKit.Batch(3, [0, 1, 2, 0]);
+        var state = TrainingTestData.Weights(model);
+        foreach (bool training in new[] { true, false })
+        {
+            model.Module.Train(training);
+            var e = Assert.Throws<ArgumentException>(() => model.Encode(bad));
+            Assert.Contains("row 2", e.Message, StringComparison.Ordinal);
+            Assert.Contains("domain id 2", e.Message, StringComparison.Ordinal);
+            Assert.Contains("2 domain(s)", e.Message, StringComparison.Ordinal);
+        }
+
+        model.EnableCache();
+        using (Grad.NoGrad())
+        {
+            Assert.Throws<ArgumentException>(() => model.EncodeLast(bad));
+        }
+
+        Assert.Equal(0, model.CachedRows);
+        TrainingTestData.AssertSameWeights(state, TrainingTestData.Weights(model));
+
+        // A context that claims more domains than the generator knows is refused by the generator itself.
+        var context = new GeneratorContext(bad, model.Backbone, 3);
+        var direct = Assert.Throws<ArgumentException>(() => model.Generator.Generate(context));
+        Assert.Contains("knows 2 domain(s)", direct.Message, StringComparison.Ordinal);
+        TrainingTestData.AssertSameWeights(state, TrainingTestData.Weights(model));
+    }
+
+    [Theory]
+    [InlineData("hamur")]
+    [InlineData("hamur_shared")]
+    [InlineData("domain_adapter")]
+    public void ACheckpointRebuildsTheSameModelThroughTheRegistry(string kind)
+    {
+        var split = HamurTestKit.PlantedDomains(users: 60, items: 12, seed: 8);
+        var backbone = new SasRec(split.Dataset.NumItems, new SasRecOptions { HiddenSize = 8, Blocks = 2, Heads = 2, MaxLength = 6, Dropout = 0.1f }, new Generator(3));
+        var model = HamurTestKit.Create(kind, backbone, split.Dataset.NumDomains, 4);
+        using var directory = new TempDirectory();
+        new Trainer(model, new TrainerOptions { Epochs = 2, BatchSize = 16, CheckpointDirectory = directory.Path, EvaluateTest = false, Patience = null }, generator: backbone.Generator).Fit(split);
+
+        var loaded = TrainingCheckpoint.Load(directory.Path);
+        var rebuilt = Assert.IsType<GeneratedRecommender>(loaded.Recommender);
+        Assert.Equal(model.Generator.GetType(), rebuilt.Generator.GetType());
+        Assert.Equal(model.Generator.Layout.ToString(), rebuilt.Generator.Layout.ToString());
+        TrainingTestData.AssertSameWeights(TrainingTestData.Weights(model), TrainingTestData.Weights(rebuilt));
+
+        model.Module.Eval();
+        var batch = new SequenceBatcher(split.Dataset, split.Test, new SequenceBatchOptions { BatchSize = 64, MaxLength = 6 }).Epoch(0).First();
+        using var noGrad = Grad.NoGrad();
+        Assert.Equal(model.Backbone.Score(model.EncodeLast(batch)).ToArray(), rebuilt.Backbone.Score(rebuilt.EncodeLast(batch)).ToArray());
+    }
+}
