@@ -16,19 +16,19 @@ internal static class HamurBenchmark
     {
         Engine.NumThreads = threads;
         Console.WriteLine($"HAMUR generation cost: {new HamurCase(training: false).Describe()}");
-        Console.WriteLine($"{threads} thread(s), median of {reps} runs after 3 warm-up runs, .NET {Environment.Version}");
+        Console.WriteLine($"{threads} thread(s), median of {reps} rounds after {WarmUp} warm-up rounds (a round times each part once, in turn, so load drifts hit them alike), .NET {Environment.Version}");
         Console.WriteLine();
         Console.WriteLine("| mode | Generate ms | Encode with adapters ms | Encode without adapters ms | Generate / Encode with | Generate / Encode without |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
         foreach (bool training in (bool[])[false, true])
         {
             var c = new HamurCase(training);
-            double generate = Median(c.Generate, reps), with = Median(c.EncodeWithAdapters, reps), without = Median(c.EncodePlain, reps);
+            var (generate, with, without) = Medians(c.Generate, c.EncodeWithAdapters, c.EncodePlain, reps);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {(training ? "training (graph recorded, dropout on)" : "evaluation (no grad)")} | {generate:F2} | {with:F2} | {without:F2} | {100 * generate / with:F1}% | {100 * generate / without:F1}% |"));
             if (training)
             {
-                double step = Median(c.StepWithHamur, reps), plain = Median(c.StepPlain, reps);
+                var (step, plain, _) = Medians(c.StepWithHamur, c.StepPlain, null, reps);
                 Console.WriteLine();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"forward + backward (sum of the states), training mode: with HAMUR (generation included) {step:F2} ms, without adapters {plain:F2} ms ({step / plain:F2}x)"));
@@ -39,22 +39,32 @@ internal static class HamurBenchmark
         return 0;
     }
 
-    private static double Median(Action run, int reps)
+    private const int WarmUp = 10;
+
+    /// <summary>Median milliseconds of each part over <paramref name="reps"/> rounds, after <see cref="WarmUp"/> rounds that let the JIT reach its optimised code.</summary>
+    private static (double A, double B, double C) Medians(Action a, Action b, Action? c, int reps)
     {
-        for (int i = 0; i < 3; i++)
+        var parts = c is null ? new[] { a, b } : [a, b, c];
+        var times = new double[parts.Length][];
+        for (int p = 0; p < parts.Length; p++)
         {
-            run();
+            times[p] = new double[reps];
         }
 
-        var times = new double[reps];
-        for (int i = 0; i < reps; i++)
+        for (int round = -WarmUp; round < reps; round++)
         {
-            long start = Stopwatch.GetTimestamp();
-            run();
-            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            for (int p = 0; p < parts.Length; p++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                parts[p]();
+                if (round >= 0)
+                {
+                    times[p][round] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                }
+            }
         }
 
-        Array.Sort(times);
-        return times[reps / 2];
+        var medians = times.Select(t => t.Order().ElementAt(reps / 2)).ToArray();
+        return (medians[0], medians[1], medians.Length > 2 ? medians[2] : 0);
     }
 }

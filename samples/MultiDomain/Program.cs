@@ -19,8 +19,8 @@ var files = SampleArgs.Strings(args, "--data");
 bool multiFile = files.Count > 1;
 string model = SampleArgs.String(args, "--model") ?? "sasrec";
 string candidates = SampleArgs.String(args, "--candidates") ?? (multiFile ? "domain" : "all");
-int epochs = SampleArgs.Int(args, "--epochs", multiFile ? 30 : 10);
-int patience = SampleArgs.Int(args, "--patience", multiFile ? 3 : 2);
+int epochs = SampleArgs.Int(args, "--epochs", multiFile ? 30 : 20);
+int patience = SampleArgs.Int(args, "--patience", 3);
 int dim = SampleArgs.Int(args, "--dim", 64);
 int maxLength = SampleArgs.Int(args, "--max-len", multiFile ? 50 : 30);
 int batchSize = SampleArgs.Int(args, "--batch", multiFile ? 256 : 128);
@@ -29,6 +29,11 @@ var names = SampleArgs.List(args, "--variants", [.. Variant.All.Select(v => v.Na
 if (SampleArgs.Int(args, "--threads", 0) is int threads and > 0)
 {
     Engine.NumThreads = threads;
+}
+
+if (Console.IsOutputRedirected)
+{
+    AnsiConsole.Profile.Width = 150; // a log file gets the tables on one line per row
 }
 
 var unknownVariant = names.FirstOrDefault(n => Variant.All.All(v => v.Name != n));
