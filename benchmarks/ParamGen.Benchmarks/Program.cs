@@ -10,6 +10,7 @@ using ParamGen.Tensors;
 //   dotnet run -c Release --project benchmarks/ParamGen.Benchmarks -- bdn [BenchmarkDotNet args, e.g. --filter *Gemm*]
 //   dotnet run -c Release --project benchmarks/ParamGen.Benchmarks -- mem <workload>      (one workload's peak memory; used by compare)
 //   dotnet run -c Release --project benchmarks/ParamGen.Benchmarks -- profile-block [--threads 2] [--reps 15]   (per-op times of the transformer block)
+//   dotnet run -c Release --project benchmarks/ParamGen.Benchmarks -- hamur [--threads 2] [--reps 15]   (HAMUR generation vs the backbone's forward)
 string mode = args.Length > 0 ? args[0] : "compare";
 switch (mode)
 {
@@ -24,10 +25,12 @@ switch (mode)
         return 0;
     case "dataload": return DataLoadBenchmark.Run(args[1..]);
     case "evalspeed": return EvalSpeedBenchmark.Run(args[1..]); // [--data FILE] [--threads 2] [--reps 3] [--dim 64]
+    case "hamur":
+        return HamurBenchmark.Run(Opt("--threads", 2), Opt("--reps", 15));
     case "compare":
         return Compare.Run(Opt("--threads", 2), Opt("--reps", 15), OptList("--only"));
     default:
-        Console.Error.WriteLine($"unknown mode '{mode}': use compare, bdn, mem or profile-block");
+        Console.Error.WriteLine($"unknown mode '{mode}': use compare, bdn, mem, profile-block, dataload, evalspeed or hamur");
         return 2;
 }
 

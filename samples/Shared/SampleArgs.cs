@@ -17,6 +17,25 @@ internal static class SampleArgs
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
+    /// <summary>Every text given after <paramref name="name"/>, in order (the option may be repeated: <c>--data A --data B</c>).</summary>
+    public static IReadOnlyList<string> Strings(string[] args, string name)
+    {
+        var values = new List<string>();
+        for (int i = 0; i + 1 < args.Length; i++)
+        {
+            if (args[i] == name)
+            {
+                values.Add(args[++i]);
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>The comma-separated list after <paramref name="name"/>, or <paramref name="fallback"/>.</summary>
+    public static IReadOnlyList<string> List(string[] args, string name, IReadOnlyList<string> fallback) =>
+        String(args, name) is { } text ? text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : fallback;
+
     /// <summary>The bundled data sits in the repository's data/ folder; look upwards from here and from the program.</summary>
     public static string FindBundledData(string relative)
     {

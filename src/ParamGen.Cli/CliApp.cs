@@ -6,7 +6,8 @@ namespace ParamGen.Cli;
 
 /// <summary>
 /// The <c>paramgen</c> tool: builds the command tree and runs it with one error policy. Bad arguments and bad
-/// input give one line on stderr and a non-zero exit code (2 for usage, 1 for data or run errors), never a
+/// input give one line on stderr and a non-zero exit code (2 for usage: a bad option or value, a value the
+/// checkpoint does not know such as a domain; 1 for data or run errors), never a
 /// stack trace; with <c>--json</c> a command prints exactly one JSON object on stdout.
 /// </summary>
 internal static class CliApp
@@ -38,13 +39,18 @@ internal static class CliApp
         {
             string command = parsed.CommandResult.Command == root ? "paramgen" : $"paramgen {parsed.CommandResult.Command.Name}";
             var error = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
-            stderr.WriteLine($"paramgen: error: {error.Message} (see '{command} --help')");
+            stderr.WriteLine($"paramgen: error: {OneLine(error.Message)} (see '{command} --help')");
             return 2;
         }
 
         try
         {
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = stdout, Error = stderr });
+        }
+        catch (CliUsageException ex)
+        {
+            stderr.WriteLine($"paramgen: error: {OneLine(ex.Message)}");
+            return 2;
         }
         catch (Exception ex) when (IsUserError(ex))
         {
@@ -63,8 +69,8 @@ internal static class CliApp
         }
     }
 
-    private static bool IsUserError(Exception ex) => ex is CliUsageException or DataFormatException or ArgumentException or FileNotFoundException
+    private static bool IsUserError(Exception ex) => ex is DataFormatException or ArgumentException or FileNotFoundException
         or DirectoryNotFoundException or IOException or UnauthorizedAccessException or KeyNotFoundException or InvalidOperationException or FormatException;
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    private static string OneLine(string message) => string.Join(' ', message.Split([' ', '\t', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries));
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using ParamGen.Data;
+using ParamGen.Tensors.Nn;
 using ParamGen.Evaluation;
+using ParamGen.Generators;
 using ParamGen.Training;
 using Spectre.Console;
 
@@ -9,13 +11,14 @@ namespace ParamGen.Cli;
 /// <summary>The JSON objects and tables the commands print.</summary>
 internal static class CliSummaries
 {
-    public static object Training(string model, LoadedData loaded, DatasetSplit split, TrainingResult result, TrainerOptions options)
+    public static object Training(string model, IParameterGenerator? generator, LoadedData loaded, DatasetSplit split, TrainingResult result, TrainerOptions options)
     {
         var epochSeconds = result.Epochs.Select(e => e.Seconds).Order().ToArray();
         return new
         {
             Command = "train",
             Model = model,
+            Generator = Generator(generator),
             Data = Data(loaded.Dataset, split),
             Epochs = result.Epochs.Select(e => new { e.Epoch, e.Loss, e.Seconds, e.ValidationSeconds, Validation = e.Validation }).ToArray(),
             Metric = result.Metric,
@@ -29,10 +32,20 @@ internal static class CliSummaries
         };
     }
 
+    /// <summary>The generator's kind, domain count, parameter count and options, or null.</summary>
+    public static object? Generator(IParameterGenerator? generator) => generator is null ? null : new
+    {
+        Kind = GeneratorRegistry.Describe(generator)?.Kind ?? generator.GetType().Name,
+        Domains = generator.GroupCount,
+        Parameters = generator.Module.ParameterCount(),
+        Options = GeneratorRegistry.Describe(generator)?.Options,
+    };
+
     public static object Evaluation(EvaluationResult r) => new
     {
         Protocol = r.Protocol.ToString(),
         r.MaskHistory,
+        Candidates = Candidates(r.CandidateScope),
         r.Examples,
         Metrics = r.Overall,
         PerDomain = r.PerDomain.Count == 0 ? null : r.PerDomain,
@@ -64,12 +77,19 @@ internal static class CliSummaries
         console.Write(table);
         if (result.Test is { } test)
         {
-            console.MarkupLine($"[bold]Test[/] (best epoch {result.BestEpoch}; {test.Protocol} ranking, history {(test.MaskHistory ? "masked" : "not masked")}):");
+            console.MarkupLine($"[bold]Test[/] (best epoch {result.BestEpoch}; {Protocol(test)}):");
             PrintMetrics(console, test);
         }
 
         console.MarkupLine($"Checkpoint: {Markup.Escape(options.CheckpointDirectory ?? "(none)")}; {result.Seconds:F1} s in all.");
     }
+
+    /// <summary>How an evaluation ranked, in words: protocol, history masking, candidate scope.</summary>
+    public static string Protocol(EvaluationResult r) =>
+        $"{r.Protocol} ranking, history {(r.MaskHistory ? "masked" : "not masked")}, candidates: {(r.CandidateScope == CandidateScope.UserDomain ? "the user's domain" : "all items")}";
+
+    /// <summary>The <c>--candidates</c> value of a scope.</summary>
+    public static string Candidates(CandidateScope scope) => scope == CandidateScope.UserDomain ? "domain" : "all";
 
     public static void PrintMetrics(IAnsiConsole console, EvaluationResult r)
     {

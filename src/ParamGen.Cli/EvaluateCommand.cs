@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ParamGen.Data;
 using ParamGen.Evaluation;
+using ParamGen.Generators;
 using ParamGen.Training;
 using Spectre.Console;
 
@@ -45,6 +46,7 @@ internal static class EvaluateCommand
                 throw new InvalidOperationException($"The data has {dataset.NumItems:N0} items but the checkpoint's model scores {trained.Backbone.NumItems:N0}; pass the data it was trained on.");
             }
 
+            CheckDomains(parsed.GetValue(checkpoint)!, trained, dataset);
             var split = new LeaveOneOutSplit().Split(dataset);
             var examples = which == "test" ? split.Test : split.Valid;
             var result = Evaluator.Evaluate(trained.Recommender, dataset, examples, options, cancellationToken: cancellationToken);
@@ -62,7 +64,7 @@ internal static class EvaluateCommand
             }
             else
             {
-                io.Console.MarkupLine($"[bold]paramgen evaluate[/] {Markup.Escape(trained.Path)} on {Markup.Escape(dataset.ToString())} ({which}; {result.Protocol} ranking, history {(result.MaskHistory ? "masked" : "not masked")})");
+                io.Console.MarkupLine($"[bold]paramgen evaluate[/] {Markup.Escape(trained.Path)} on {Markup.Escape(dataset.ToString())} ({which}; {Markup.Escape(CliSummaries.Protocol(result))})");
                 if (dropped > 0)
                 {
                     io.Console.MarkupLine($"[yellow]note[/]: {dropped:N0} interactions with items unknown to the checkpoint were dropped.");
@@ -74,5 +76,25 @@ internal static class EvaluateCommand
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    /// <summary>
+    /// A generator's rows are indexed by domain id, and ids follow the order domains appear in the data: a model with a
+    /// generator must see the domains it was trained on, in the same order (e.g. the same --data files in the same order).
+    /// </summary>
+    private static void CheckDomains(string directory, TrainedModel trained, InteractionDataset dataset)
+    {
+        if (trained.Recommender is not GeneratedRecommender generated)
+        {
+            return;
+        }
+
+        var known = CheckpointDomains.Read(directory, trained).Names;
+        bool fits = dataset.NumDomains <= generated.GroupCount
+            && (!File.Exists(Path.Combine(directory, CheckpointDomains.FileName)) || dataset.DomainNames.SequenceEqual(known));
+        if (!fits)
+        {
+            throw new InvalidOperationException($"The data's domains ({string.Join(", ", dataset.DomainNames)}) are not the ones the checkpoint's {generated.Generator.GetType().Name} was trained on ({string.Join(", ", known)}, in that order); pass the same data (the same --data files in the same order).");
+        }
     }
 }

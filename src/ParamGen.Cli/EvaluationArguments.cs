@@ -15,12 +15,15 @@ internal sealed class EvaluationArguments
 
     public Option<bool> MaskHistory { get; } = new("--mask-history") { Description = "Exclude the user's earlier items from the ranking (reported with the result)." };
 
+    public Option<string> Candidates { get; } = CandidatesOption();
+
     public Option<string> Ks { get; } = new("--k") { Description = "Cut-offs, comma-separated (default 10,20).", DefaultValueFactory = _ => "10,20" };
 
     public void AddTo(Command command)
     {
         command.Options.Add(Protocol);
         command.Options.Add(MaskHistory);
+        command.Options.Add(Candidates);
         command.Options.Add(Ks);
     }
 
@@ -43,6 +46,22 @@ internal sealed class EvaluationArguments
             throw new CliUsageException("--k needs at least one cut-off, e.g. --k 10,20.");
         }
 
-        return new EvaluationOptions { Protocol = parsed.GetValue(Protocol), MaskHistory = parsed.GetValue(MaskHistory), Ks = ks };
+        return new EvaluationOptions
+        {
+            Protocol = parsed.GetValue(Protocol),
+            MaskHistory = parsed.GetValue(MaskHistory),
+            CandidateScope = Scope(parsed.GetValue(Candidates)),
+            Ks = ks,
+        };
     }
+
+    /// <summary>The <c>--candidates all|domain</c> option (evaluation and recommend share it).</summary>
+    public static Option<string> CandidatesOption() => new Option<string>("--candidates")
+    {
+        Description = "On multi-domain data, rank all items (default) or only the items of the domain the user acts in (reported with the result).",
+        DefaultValueFactory = _ => "all",
+    }.AcceptOnlyFromAmong("all", "domain");
+
+    /// <summary>The scope an <c>--candidates</c> value names.</summary>
+    public static CandidateScope Scope(string? value) => value == "domain" ? CandidateScope.UserDomain : CandidateScope.AllItems;
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ParamGen.Backbones;
 using ParamGen.Data;
+using ParamGen.Generators;
 using ParamGen.Tensors;
 using ParamGen.Tensors.Random;
 using ParamGen.Training;
@@ -16,6 +17,7 @@ internal static class TrainCommand
         var data = new DataArguments();
         var model = new ModelArguments();
         var eval = new EvaluationArguments();
+        var generators = new GeneratorArguments();
         var outDir = new Option<string>("--out") { Description = "Checkpoint folder to write (created if missing).", Required = true };
         var epochs = new Option<int>("--epochs") { Description = "Most epochs (default 100; early stopping usually ends sooner).", DefaultValueFactory = _ => 100 };
         var batch = new Option<int>("--batch") { Description = "Batch size (default 256).", DefaultValueFactory = _ => 256 };
@@ -28,9 +30,10 @@ internal static class TrainCommand
         var threads = CliOptions.Threads();
         var resume = new Option<bool>("--resume") { Description = "Continue the run saved in --out from its last epoch." };
         var json = CliOptions.Json();
-        var command = new Command("train", "Train SASRec or GRU4Rec on an interaction file (leave-one-out split, full-ranking validation).");
+        var command = new Command("train", "Train SASRec or GRU4Rec, alone or with an adapter generator (HAMUR), on an interaction file (leave-one-out split, full-ranking validation).");
         data.AddTo(command);
         model.AddTo(command);
+        generators.AddTo(command);
         eval.AddTo(command);
         foreach (var option in new Option[] { outDir, epochs, batch, lr, weightDecay, patience, loss, negatives, seed, threads, resume, json })
         {
@@ -44,6 +47,10 @@ internal static class TrainCommand
             var split = new LeaveOneOutSplit().Split(loaded.Dataset);
             var generator = new Generator(parsed.GetValue(seed));
             var backbone = model.Create(parsed, loaded.Dataset.NumItems, generator);
+            var domains = CheckpointDomains.Of(loaded.Dataset);
+            var paramGenerator = generators.Create(parsed, backbone, Math.Max(1, loaded.Dataset.NumDomains), generator);
+            ISequentialRecommender recommender = paramGenerator is null ? new SequentialRecommender(backbone) : new GeneratedRecommender(backbone, paramGenerator);
+            string label = (parsed.GetValue(model.Model) ?? string.Empty) + (paramGenerator is null ? string.Empty : " + " + generators.Kind(parsed));
             double wd = parsed.GetValue(weightDecay);
             var options = new TrainerOptions
             {
@@ -59,18 +66,21 @@ internal static class TrainCommand
                 Evaluation = eval.Create(parsed),
                 CheckpointDirectory = parsed.GetValue(outDir),
             };
-            var trainer = new Trainer(new SequentialRecommender(backbone), options, generator: generator);
+            var trainer = new Trainer(recommender, options, generator: generator);
+            Directory.CreateDirectory(options.CheckpointDirectory!);
+            domains.Write(options.CheckpointDirectory!);
             bool asJson = parsed.GetValue(json);
             if (!asJson)
             {
-                io.Console.MarkupLine($"[bold]paramgen train[/] {Markup.Escape(parsed.GetValue(model.Model) ?? "")}: {Markup.Escape(loaded.Dataset.ToString())}; " +
-                    $"{split.Train.Count:N0} train / {split.Valid.Count:N0} valid / {split.Test.Count:N0} test sequences; {backbone.Module.ParameterCount():N0} parameters, {Engine.NumThreads} threads");
+                string generatorPart = paramGenerator is null ? string.Empty : $" ({paramGenerator.Module.ParameterCount():N0} in the generator, {paramGenerator.GroupCount} domain(s))";
+                io.Console.MarkupLine($"[bold]paramgen train[/] {Markup.Escape(label)}: {Markup.Escape(loaded.Dataset.ToString())}; " +
+                    $"{split.Train.Count:N0} train / {split.Valid.Count:N0} valid / {split.Test.Count:N0} test sequences; {recommender.Module.ParameterCount():N0} parameters{generatorPart}, {Engine.NumThreads} threads");
             }
 
             TrainingResult result = asJson
                 ? Run(trainer, split, parsed.GetValue(resume), options.CheckpointDirectory!, new EpochLines(io.Error), cancellationToken)
                 : CliProgress.Run(io.Console, options.Epochs, p => Run(trainer, split, parsed.GetValue(resume), options.CheckpointDirectory!, p, cancellationToken));
-            var summary = CliSummaries.Training(parsed.GetValue(model.Model) ?? "", loaded, split, result, options);
+            var summary = CliSummaries.Training(parsed.GetValue(model.Model) ?? "", paramGenerator, loaded, split, result, options);
             if (asJson)
             {
                 io.WriteJson(summary);

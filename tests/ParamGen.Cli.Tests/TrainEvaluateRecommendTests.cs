@@ -53,7 +53,7 @@ public sealed class TrainEvaluateRecommendTests : IDisposable
     public void BadModelCheckpointAndTokensGiveOneLineErrors()
     {
         var (code, _, stderr) = CliRunner.Run("train", "--data", _data, "--model", "bert4rec", "--out", Path.Combine(_files.Root, "x"));
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains("--model 'bert4rec' is not a backbone", stderr, StringComparison.Ordinal);
 
         (code, _, stderr) = CliRunner.Run("evaluate", "--checkpoint", Path.Combine(_files.Root, "none"), "--data", _data);
@@ -68,7 +68,7 @@ public sealed class TrainEvaluateRecommendTests : IDisposable
         Assert.Contains("nosuchitem", stderr, StringComparison.Ordinal);
 
         (code, _, stderr) = CliRunner.Run("evaluate", "--checkpoint", dir, "--data", _data, "--k", "10,x");
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains("'x' is not a positive whole number", stderr, StringComparison.Ordinal);
     }
 }

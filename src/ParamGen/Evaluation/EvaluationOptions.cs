@@ -16,6 +16,18 @@ public sealed record EvaluationOptions
     /// </summary>
     public bool MaskHistory { get; init; }
 
+    /// <summary>
+    /// Which items each example's target is ranked against on multi-domain data. Default
+    /// <see cref="CandidateScope.AllItems"/>; reported with every result. With <see cref="CandidateScope.UserDomain"/>
+    /// only the items of the target interaction's domain are candidates (full ranking and top-K lists), and
+    /// <c>Coverage@K</c> per domain is the share of that domain's items. Under <see cref="EvaluationProtocol.Sampled"/>
+    /// the user's fixed negatives stay the same for every model and those outside the target's domain are dropped: the
+    /// target is ranked against the in-domain part of them (about <see cref="SampledNegatives"/> times the domain's
+    /// share of the catalogue; raise <see cref="SampledNegatives"/> to keep more). A dataset with one domain ranks
+    /// every item either way.
+    /// </summary>
+    public CandidateScope CandidateScope { get; init; } = CandidateScope.AllItems;
+
     /// <summary>The cut-offs K of every metric. Default 5, 10, 20.</summary>
     public IReadOnlyList<int> Ks { get; init; } = [5, 10, 20];
 
@@ -69,6 +81,11 @@ public sealed record EvaluationOptions
         if (!Enum.IsDefined(Protocol))
         {
             throw new ArgumentOutOfRangeException(nameof(Protocol), Protocol, "EvaluationOptions.Protocol is not a defined protocol.");
+        }
+
+        if (!Enum.IsDefined(CandidateScope))
+        {
+            throw new ArgumentOutOfRangeException(nameof(CandidateScope), CandidateScope, "EvaluationOptions.CandidateScope is not a defined scope.");
         }
 
         if (!Enum.IsDefined(Ties))

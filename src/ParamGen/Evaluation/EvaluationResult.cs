@@ -21,6 +21,9 @@ public sealed record EvaluationResult
     /// <summary>Whether history items were masked.</summary>
     public required bool MaskHistory { get; init; }
 
+    /// <summary>Which items the targets were ranked against (default <see cref="CandidateScope.AllItems"/>).</summary>
+    public CandidateScope CandidateScope { get; init; } = CandidateScope.AllItems;
+
     /// <summary>How ties with the target's score were ranked (default <see cref="TieBreaking.Pessimistic"/>).</summary>
     public TieBreaking Ties { get; init; } = TieBreaking.Pessimistic;
 

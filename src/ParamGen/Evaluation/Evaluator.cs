@@ -20,7 +20,8 @@ namespace ParamGen.Evaluation;
 /// <para><b>Sampled</b>: the target is ranked against the user's fixed negatives
 /// (<see cref="SampledEvaluationNegatives"/>, 100 by default) through <see cref="ISequentialBackbone.ScoreCandidates"/>.</para>
 /// <para><b>Per domain</b>: when the dataset has several domains, each example counts towards the domain of its
-/// target interaction as well as overall.</para>
+/// target interaction as well as overall; with <see cref="CandidateScope.UserDomain"/> only that domain's items are its
+/// candidates (<see cref="EvaluationOptions.CandidateScope"/>).</para>
 /// <para>The model runs in evaluation mode without recording a graph, and goes back to training mode afterwards if it
 /// was in it. Results do not depend on <c>Engine.NumThreads</c>.</para>
 /// </remarks>

@@ -19,6 +19,7 @@ internal sealed class RankingRun
     private readonly int[] _ks;
     private readonly int _listLength;
     private readonly IntraListDiversity? _diversity;
+    private readonly DomainCatalogue? _scope;
     private readonly int[] _higher;
     private readonly int[] _ties;
     private readonly int[] _domains;
@@ -36,6 +37,7 @@ internal sealed class RankingRun
         _higher = new int[examples];
         _ties = new int[examples];
         _domains = new int[examples];
+        _scope = options.CandidateScope == CandidateScope.UserDomain ? DomainCatalogue.For(dataset) : null;
         if (options.ListMetrics && negatives is null)
         {
             _listLength = Math.Min(_ks[^1], dataset.NumItems);
@@ -79,7 +81,8 @@ internal sealed class RankingRun
             {
                 for (int r = r0; r < r1; r++)
                 {
-                    var row = scores.AsReadOnlySpan().Slice(r * c, c);
+                    var row = scores.Span.Slice(r * c, c);
+                    _scope?.Restrict(row[1..], candidates.AsReadOnlySpan().Slice((r * c) + 1, c - 1), batch.DomainIds[r]);
                     Rank(row[1..], row[0], first + r);
                 }
             });
@@ -108,7 +111,8 @@ internal sealed class RankingRun
             overall.Add(e, values);
             if (perDomain is not null)
             {
-                (perDomain[_domains[e]] ??= new Group(this, metrics.Count)).Add(e, values);
+                int d = _domains[e];
+                (perDomain[d] ??= new Group(this, metrics.Count, _scope?.Size(d))).Add(e, values);
             }
         }
 
@@ -130,6 +134,7 @@ internal sealed class RankingRun
             PerDomain = domains,
             Protocol = _options.Protocol,
             MaskHistory = _options.MaskHistory,
+            CandidateScope = _options.CandidateScope,
             Ties = _options.Ties,
             Examples = _higher.Length,
             Seconds = seconds,
@@ -169,6 +174,7 @@ internal sealed class RankingRun
         var row = scores.Span.Slice(r * width, width);
         int target = (int)batch.LastTargets.AsReadOnlySpan()[r];
         row[0] = float.NegativeInfinity;
+        _scope?.Restrict(row, batch.DomainIds[r]);
         if (_options.MaskHistory)
         {
             foreach (int item in batch.Examples[r].Input(_dataset))
@@ -211,8 +217,12 @@ internal sealed class RankingRun
         _ties[example] = _negatives is null ? equal - 1 : equal;
     }
 
-    /// <summary>Sums over the examples of one group (all of them, or one domain's).</summary>
-    private sealed class Group(RankingRun run, int metricCount)
+    /// <summary>
+    /// Sums over the examples of one group (all of them, or one domain's). <paramref name="catalogue"/> is the number of
+    /// items the group's lists could draw from when it is not the whole catalogue (a domain under
+    /// <see cref="CandidateScope.UserDomain"/>): the denominator of its coverage.
+    /// </summary>
+    private sealed class Group(RankingRun run, int metricCount, int? catalogue = null)
     {
         private readonly double[] _sums = new double[metricCount];
         private readonly double[] _diversitySums = new double[run._ks.Length];
@@ -253,7 +263,7 @@ internal sealed class RankingRun
             {
                 foreach (int k in run._ks)
                 {
-                    result[$"Coverage@{k}"] = _coverage.Value(k);
+                    result[$"Coverage@{k}"] = catalogue is int size ? _coverage.Value(k) * _coverage.NumItems / size : _coverage.Value(k);
                 }
             }
 

@@ -1,0 +1,188 @@
+using System.Globalization;
+using ParamGen.Backbones;
+using ParamGen.Data;
+using ParamGen.Evaluation;
+using ParamGen.Generators;
+using ParamGen.Samples;
+using ParamGen.Samples.MultiDomain;
+using ParamGen.Tensors;
+using ParamGen.Tensors.Random;
+using ParamGen.Training;
+using Spectre.Console;
+
+// MultiDomain: the four models of the HAMUR issue on the same leave-one-out splits, each over several seeds:
+// (1) a shared backbone, (2) + one static adapter per domain, (3) HAMUR with shared factors (the reference code),
+// (4) HAMUR with per-domain factors (the paper). Prints test NDCG@10 and HR@10 per domain (mean ± sample std over
+// the seeds) and an indicative generation cost. Data: the bundled synthetic set (3 domains in its domain column), or
+// --data A --data B (each file one domain, e.g. ../shared/datasets/Beauty.txt and Toys_and_Games.txt).
+var files = SampleArgs.Strings(args, "--data");
+bool multiFile = files.Count > 1;
+string model = SampleArgs.String(args, "--model") ?? "sasrec";
+string candidates = SampleArgs.String(args, "--candidates") ?? (multiFile ? "domain" : "all");
+int epochs = SampleArgs.Int(args, "--epochs", multiFile ? 30 : 20);
+int patience = SampleArgs.Int(args, "--patience", 3);
+int dim = SampleArgs.Int(args, "--dim", 64);
+int maxLength = SampleArgs.Int(args, "--max-len", multiFile ? 50 : 30);
+int batchSize = SampleArgs.Int(args, "--batch", multiFile ? 256 : 128);
+var seeds = Seeds(SampleArgs.List(args, "--seeds", ["3"]));
+var names = SampleArgs.List(args, "--variants", [.. Variant.All.Select(v => v.Name)]);
+if (SampleArgs.Int(args, "--threads", 0) is int threads and > 0)
+{
+    Engine.NumThreads = threads;
+}
+
+if (Console.IsOutputRedirected)
+{
+    AnsiConsole.Profile.Width = 150; // a log file gets the tables on one line per row
+}
+
+var unknownVariant = names.FirstOrDefault(n => Variant.All.All(v => v.Name != n));
+if (model is not ("sasrec" or "gru4rec") || candidates is not ("all" or "domain") || unknownVariant is not null || seeds is null)
+{
+    Console.Error.WriteLine("usage: MultiDomain [--data FILE [--data FILE2 ...]] [--model sasrec|gru4rec] [--candidates all|domain] [--seeds 3 | --seeds 1,2,3] " +
+        $"[--variants {string.Join(',', Variant.All.Select(v => v.Name))}] [--epochs N] [--patience N] [--dim 64] [--max-len N] [--batch N] [--threads N]");
+    return 2;
+}
+
+var variants = Variant.All.Where(v => names.Contains(v.Name)).ToList();
+var dataset = files.Count switch
+{
+    0 => DatasetLoader.Load(SampleArgs.FindBundledData("data/synthetic/synthetic.inter")),
+    1 => DatasetLoader.Load(files[0]),
+    _ => DatasetLoader.LoadDomains(files),
+};
+var scope = candidates == "domain" ? CandidateScope.UserDomain : CandidateScope.AllItems;
+var split = new LeaveOneOutSplit().Split(dataset);
+int domainCount = Math.Max(1, dataset.NumDomains);
+var trainer = new TrainerOptions
+{
+    Epochs = epochs,
+    Patience = patience,
+    BatchSize = batchSize,
+    LearningRate = 2e-3,
+    Evaluation = new EvaluationOptions { Ks = [10], CandidateScope = scope, ListMetrics = false },
+};
+
+ISequentialBackbone Backbone(Generator g) => model == "gru4rec"
+    ? new Gru4Rec(dataset.NumItems, new Gru4RecOptions { EmbeddingSize = dim, HiddenSize = 2 * dim, MaxLength = maxLength, Dropout = 0.2f }, g)
+    : new SasRec(dataset.NumItems, new SasRecOptions { HiddenSize = dim, Blocks = 2, Heads = 2, MaxLength = maxLength, Dropout = 0.2f }, g);
+
+AnsiConsole.MarkupLine($"[bold]ParamGen MultiDomain[/]: {Markup.Escape(dataset.ToString())} ({string.Join(", ", dataset.DomainNames)})");
+AnsiConsole.MarkupLine($"Leave-one-out: {split.Train.Count:N0} train / {split.Valid.Count:N0} valid / {split.Test.Count:N0} test sequences. " +
+    $"{model} d {dim}, window {maxLength}; up to {epochs} epochs, patience {patience}, batch {batchSize}; seeds {string.Join(", ", seeds)}; {Engine.NumThreads} threads.");
+AnsiConsole.MarkupLine($"Candidates: {(scope == CandidateScope.UserDomain ? "the items of the user's domain" : "all items")} (validation and test).");
+
+// Train every variant with every seed; each seed fixes the initial weights, the batch order and dropout for all variants alike.
+var runs = new List<(Variant Variant, ulong Seed, TrainingResult Result, long GeneratorParameters)>();
+AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).Start(ctx =>
+{
+    foreach (var variant in variants)
+    {
+        foreach (ulong seed in seeds)
+        {
+            var task = ctx.AddTask($"{variant.Name} seed {seed}", maxValue: 1);
+            var g = new Generator(seed);
+            var recommender = variant.Build(Backbone(g), domainCount, g);
+            var result = new Trainer(recommender, trainer with { Seed = seed }, generator: g).Fit(split, new RunProgress(task, $"{variant.Name} seed {seed}", epochs));
+            task.Value = task.MaxValue;
+            runs.Add((variant, seed, result, (recommender as GeneratedRecommender)?.Generator.Module.ParameterCount() ?? 0));
+        }
+    }
+});
+
+var training = new Table().AddColumns("variant", "what", "generator parameters", "epochs (best)", "seconds per run");
+foreach (var variant in variants)
+{
+    var mine = runs.Where(r => r.Variant == variant).ToList();
+    training.AddRow(variant.Name, variant.Description, $"{mine[0].GeneratorParameters:N0}",
+        string.Join(", ", mine.Select(r => $"{r.Result.Epochs.Count} ({r.Result.BestEpoch})")), $"{mine.Average(r => r.Result.Seconds):F0}");
+}
+
+AnsiConsole.Write(training);
+var rows = dataset.NumDomains > 1 ? [.. dataset.DomainNames, "overall"] : new List<string> { "overall" };
+double Metric(TrainingResult r, string row, string metric) => row == "overall" ? r.Test![metric] : r.Test!.PerDomain[row][metric];
+List<double> Values(Variant v, string row, string metric) => [.. runs.Where(r => r.Variant == v).Select(r => Metric(r.Result, row, metric))];
+foreach (var metric in new[] { "NDCG@10", "HR@10" })
+{
+    var table = new Table { Title = new TableTitle($"test {metric}, mean ± sample std over {seeds.Count} seed(s); candidates: {(scope == CandidateScope.UserDomain ? "user's domain" : "all items")}") };
+    table.AddColumn("domain");
+    foreach (var variant in variants)
+    {
+        table.AddColumn(new TableColumn(variant.Name).RightAligned());
+    }
+
+    foreach (var row in rows)
+    {
+        table.AddRow([row, .. variants.Select(v => SeedStatistics.Format(Values(v, row, metric)))]);
+    }
+
+    AnsiConsole.Write(table);
+}
+
+// The issue's targets, read off the table: HAMUR (paper) against the shared backbone per domain, and against static adapters overall.
+if (variants.Any(v => v.Name == "hamur") && variants.Any(v => v.Name == "shared"))
+{
+    var hamur = variants.First(v => v.Name == "hamur");
+    var shared = variants.First(v => v.Name == "shared");
+    var verdict = new Table().AddColumns("domain", "hamur − shared NDCG@10", "larger std of the two", "beats by more than the spread");
+    foreach (var row in rows)
+    {
+        var (h, hs) = SeedStatistics.Of(Values(hamur, row, "NDCG@10"));
+        var (s, ss) = SeedStatistics.Of(Values(shared, row, "NDCG@10"));
+        verdict.AddRow(row, (h - s).ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture), Math.Max(hs, ss).ToString("F4", CultureInfo.InvariantCulture), h - s > Math.Max(hs, ss) ? "[green]yes[/]" : "[red]no[/]");
+    }
+
+    AnsiConsole.Write(verdict);
+    if (variants.FirstOrDefault(v => v.Name == "static") is { } fixedAdapters)
+    {
+        double gap = SeedStatistics.Of(Values(hamur, "overall", "NDCG@10")).Mean - SeedStatistics.Of(Values(fixedAdapters, "overall", "NDCG@10")).Mean;
+        AnsiConsole.MarkupLine($"hamur − static, overall NDCG@10: {gap.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture)}");
+    }
+}
+
+// Generation cost on one batch of 256 test histories (fresh weights: the cost does not depend on their values).
+var costBatch = new SequenceBatcher(dataset, [.. split.Test.Take(256)], new SequenceBatchOptions { BatchSize = 256, MaxLength = maxLength }).First();
+var timed = (GeneratedRecommender)Variant.All.First(v => v.Name == "hamur").Build(Backbone(new Generator(0)), domainCount, new Generator(0));
+var (generateMs, encodeMs, plainMs) = GenerationCost.Measure(timed, Backbone(new Generator(0)), costBatch);
+AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"Generation cost (indicative: batch of {costBatch.Size}, eval mode, no grad, median of 7): HamurGenerator.Generate {generateMs:F2} ms; {model} Encode with the generated adapters {encodeMs:F2} ms, without adapters {plainMs:F2} ms; generation = {100 * generateMs / encodeMs:F1}% of the forward with adapters."));
+AnsiConsole.MarkupLine("The benchmark measures it properly (training mode too): dotnet run -c Release --project benchmarks/ParamGen.Benchmarks -- hamur");
+return 0;
+
+static List<ulong>? Seeds(IReadOnlyList<string> values)
+{
+    var seeds = new List<ulong>();
+    foreach (var value in values)
+    {
+        if (!ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out ulong v))
+        {
+            return null;
+        }
+
+        seeds.Add(v);
+    }
+
+    // One number alone is a count: --seeds 3 means seeds 1, 2, 3.
+    return seeds.Count == 1 ? seeds[0] is > 0 and < 1000 ? [.. Enumerable.Range(1, (int)seeds[0]).Select(s => (ulong)s)] : null : seeds;
+}
+
+/// <summary>Moves a run's bar on every training step (Spectre tasks are thread-safe) and shows the epoch, loss and last validation.</summary>
+internal sealed class RunProgress(ProgressTask task, string name, int epochs) : IProgress<TrainingProgress>
+{
+    private string _valid = string.Empty;
+
+    public void Report(TrainingProgress p)
+    {
+        if (p.Record is { Score: double score })
+        {
+            _valid = $", valid {score:F4}";
+        }
+
+        if (p.StepsPerEpoch > 0)
+        {
+            task.MaxValue = (double)epochs * p.StepsPerEpoch;
+            task.Value = ((double)(p.Epoch - 1) * p.StepsPerEpoch) + p.Step;
+        }
+
+        task.Description = p.Phase == TrainingPhase.Validating ? $"{name}: epoch {p.Epoch} validating{_valid}" : $"{name}: epoch {p.Epoch}, loss {p.Loss:F3}{_valid}";
+    }
+}
