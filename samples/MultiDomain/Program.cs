@@ -183,6 +183,11 @@ internal sealed class RunProgress(ProgressTask task, string name, int epochs) : 
             task.Value = ((double)(p.Epoch - 1) * p.StepsPerEpoch) + p.Step;
         }
 
-        task.Description = p.Phase == TrainingPhase.Validating ? $"{name}: epoch {p.Epoch} validating{_valid}" : $"{name}: epoch {p.Epoch}, loss {p.Loss:F3}{_valid}";
+        task.Description = p.Phase switch
+        {
+            TrainingPhase.Validating => $"{name}: epoch {p.Epoch} validating{_valid}",
+            TrainingPhase.Testing => $"{name}: testing the best epoch{_valid}",
+            _ => $"{name}: epoch {p.Epoch}, loss {p.Loss:F3}{_valid}",
+        };
     }
 }

@@ -93,6 +93,11 @@ internal sealed class BarProgress(ProgressTask task, int epochs) : IProgress<Tra
             task.Value = ((double)(p.Epoch - 1) * p.StepsPerEpoch) + p.Step;
         }
 
-        task.Description = p.Phase == TrainingPhase.Validating ? $"epoch {p.Epoch}: validating" : $"epoch {p.Epoch}: loss {p.Loss:F3}";
+        task.Description = p.Phase switch
+        {
+            TrainingPhase.Validating => $"epoch {p.Epoch}: validating",
+            TrainingPhase.Testing => "testing the best epoch",
+            _ => $"epoch {p.Epoch}: loss {p.Loss:F3}",
+        };
     }
 }
