@@ -16,6 +16,25 @@ public class HamurServingTests
     private static readonly int[][] Histories = [[3, 7, 5, 2], [3, 7, 5, 2], [3, 7, 5, 2], [9], [11, 4], [6, 6, 1, 8, 12]];
     private static readonly int[] Domains = [0, 0, 1, 1, 0, 1];
 
+    [Fact]
+    public void ByDefaultTheCoreDependsOnTheDomainAlone_SoNoPositionSeesItsOwnTargets()
+    {
+        // Under cross-entropy at every position one core serves all positions of a sequence; a core computed from the
+        // history would carry the later items (the earlier positions' targets) into every position.
+        var backbone = HamurTestKit.TinySasRec();
+        var generator = new HamurGenerator(backbone, HamurTestKit.TinyHamur(history: HamurHistory.None), 2, new Generator(3));
+        Assert.Equal(HamurHistory.None, new HamurOptions().History);
+        var a = SequenceBatch.FromHistories([[3, 7, 5, 2], [9]], 5, [0, 1], HamurTestKit.Items);
+        var b = SequenceBatch.FromHistories([[8, 1], [4, 4, 6, 12, 10]], 5, [0, 1], HamurTestKit.Items);
+        generator.Module.Eval();
+        var ca = new GeneratorContext(a, backbone, 2);
+        var cb = new GeneratorContext(b, backbone, 2);
+        Assert.Equal(generator.Generate(ca).ToArray(), generator.Generate(cb).ToArray());
+        Assert.Equal(("0", "1"), (generator.CacheKey(ca, 0), generator.CacheKey(ca, 1)));
+        var other = SequenceBatch.FromHistories([[3, 7, 5, 2]], 5, [1], HamurTestKit.Items);
+        Assert.NotEqual(generator.Generate(ca).ToArray().AsSpan(0, generator.Layout.Size).ToArray(), generator.Generate(new GeneratorContext(other, backbone, 2)).ToArray());
+    }
+
     [Theory]
     [MemberData(nameof(HamurTestKit.Kinds), MemberType = typeof(HamurTestKit))]
     public void CachedServingEqualsUncachedAndASecondCallIsServedFromTheCache(string kind)

@@ -22,9 +22,10 @@ internal static class HamurTestKit
         HiddenSize = 8, Blocks = blocks, Heads = 2, MaxLength = 5, Dropout = 0f, Initialization = BackboneInitialization.PyTorch,
     }, new Generator(seed));
 
-    public static HamurOptions TinyHamur(HamurFactors factors = HamurFactors.PerDomain) => new()
+    /// <summary>Tiny HAMUR options; the history summary is on (the path with the most to test) unless asked otherwise.</summary>
+    public static HamurOptions TinyHamur(HamurFactors factors = HamurFactors.PerDomain, HamurHistory history = HamurHistory.Mean) => new()
     {
-        Bottleneck = 4, CoreRank = 3, HiddenSizes = [6], DomainEmbeddingSize = 3, Factors = factors,
+        Bottleneck = 4, CoreRank = 3, HiddenSizes = [6], DomainEmbeddingSize = 3, Factors = factors, History = history,
     };
 
     /// <summary>A composite of a tiny SASRec and a generator of the given kind ("hamur", "hamur_shared", "domain_adapter").</summary>

@@ -16,9 +16,14 @@ namespace ParamGen.Generators;
 /// the backbone's slots.
 /// </summary>
 /// <remarks>
-/// <para><b>Instance representation.</b> The domain's learned embedding (<see cref="HamurOptions.DomainEmbeddingSize"/>)
-/// concatenated with the mean of the backbone's item embeddings (<see cref="ISequentialBackbone.ItemEmbeddings"/>) over the
-/// real items of the history; gradients flow into both, so end-to-end training also shapes the item embeddings.</para>
+/// <para><b>Instance representation.</b> The domain's learned embedding (<see cref="HamurOptions.DomainEmbeddingSize"/>),
+/// by default alone (<see cref="HamurHistory.None"/>). With <see cref="HamurHistory.Mean"/> it is concatenated with the
+/// mean of the backbone's item embeddings (<see cref="ISequentialBackbone.ItemEmbeddings"/>) over the real items of the
+/// history, the paper's instance-level input; gradients then flow into the item embeddings too. That summary is only
+/// sound when each sequence is trained at its last position: under the trainer's cross-entropy at every position, one
+/// core serves all positions, so the summary hands every position the later items, its own targets. Measured on the
+/// bundled synthetic data, the leak gave the lowest training loss of all variants and a test NDCG@10 below static
+/// per-domain adapters (0.217 against 0.232); without it HAMUR matched them.</para>
 /// <para><b>Hypernetwork.</b> For each of <see cref="HamurOptions.HiddenSizes"/>: Linear, BatchNorm1d, ReLU (as the
 /// paper); then a Linear to <c>slots * k²</c>: one core per adapted slot, in slot order, which is exactly the layout
 /// (<see cref="IParameterGenerator.Layout"/>, P = slots * k²). A training batch of one sample uses the batch norms'
@@ -32,8 +37,8 @@ namespace ParamGen.Generators;
 /// <para><b>Initialisation.</b> Linear and BatchNorm1d as PyTorch. The domain embedding ~ N(0, s²) with s the root mean
 /// square of the backbone's item embeddings (rows 1..N) at construction, so neither half of the instance representation
 /// drowns the other in the first batch norm (SASRec's RecBole initialisation gives s = 0.02, PyTorch's s = 1).</para>
-/// <para><b>Serving cache.</b> In evaluation mode a sample's core depends only on its domain and the real items of its
-/// history, which is the <see cref="CacheKey"/>.</para>
+/// <para><b>Serving cache.</b> In evaluation mode a sample's core depends only on its domain (and, with
+/// <see cref="HamurHistory.Mean"/>, the real items of its history), which is the <see cref="CacheKey"/>.</para>
 /// </remarks>
 public sealed class HamurGenerator : Module, IParameterGenerator
 {
@@ -68,7 +73,7 @@ public sealed class HamurGenerator : Module, IParameterGenerator
         Init.Normal(_domainEmbedding.Weight, 0f, ItemEmbeddingScale(backbone.ItemEmbeddings), g);
         _hidden = RegisterModule("hidden", new ModuleList<Linear>());
         _hiddenNorms = RegisterModule("hidden_norms", new ModuleList<BatchNorm1d>());
-        int width = Options.DomainEmbeddingSize + itemWidth;
+        int width = Options.DomainEmbeddingSize + (Options.History == HamurHistory.Mean ? itemWidth : 0);
         foreach (int size in Options.HiddenSizes)
         {
             _hidden.Add(new Linear(width, size, generator: g));
@@ -122,10 +127,14 @@ public sealed class HamurGenerator : Module, IParameterGenerator
         DomainContext.Check(context, _backbone, GroupCount, nameof(HamurGenerator));
         var batch = context.Batch;
         int b = batch.Size, d = _backbone.ItemEmbeddings.Shape[1];
-        var domain = _domainEmbedding.Forward(Tensor.FromInts(context.Groups, b));     // [B, e]
-        var items = F.Embedding(batch.ItemIds, _backbone.ItemEmbeddings);              // [B, L, d]
-        var history = MeanWeights(batch).Bmm(items).Reshape(b, d);                     // [B, d]
-        var h = Tensor.Cat([domain, history], 1);                                      // [B, e + d]
+        var h = _domainEmbedding.Forward(Tensor.FromInts(context.Groups, b));         // [B, e]
+        if (Options.History == HamurHistory.Mean)
+        {
+            var items = F.Embedding(batch.ItemIds, _backbone.ItemEmbeddings);          // [B, L, d]
+            var history = MeanWeights(batch).Bmm(items).Reshape(b, d);                 // [B, d]
+            h = Tensor.Cat([h, history], 1);                                           // [B, e + d]
+        }
+
         for (int i = 0; i < _hidden.Count; i++)
         {
             h = Normalize(_hiddenNorms[i], _hidden[i].Forward(h)).Relu();             // [B, hidden_i]
@@ -134,16 +143,21 @@ public sealed class HamurGenerator : Module, IParameterGenerator
         return _output.Forward(h);                                                     // [B, P]
     }
 
-    /// <summary>The sample's domain and the real items of its history (what its core depends on in evaluation mode).</summary>
+    /// <summary>What the sample's core depends on in evaluation mode: its domain (<c>1</c>), or with <see cref="HamurHistory.Mean"/> also the real items of its history (<c>1:5,9,12</c>).</summary>
     /// <param name="context">The batch.</param>
     /// <param name="row">The sample.</param>
-    /// <returns>The key, e.g. <c>1:5,9,12</c>.</returns>
+    /// <returns>The key.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="row"/> is outside the batch.</exception>
     public string? CacheKey(GeneratorContext context, int row)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentOutOfRangeException.ThrowIfNegative(row);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, context.Rows);
+        if (Options.History == HamurHistory.None)
+        {
+            return context.Groups[row].ToString(CultureInfo.InvariantCulture);
+        }
+
         var batch = context.Batch;
         int l = batch.MaxLength, length = Math.Min(batch.Lengths[row], l);
         var ids = batch.ItemIds.AsReadOnlySpan().Slice((row * l) + l - length, length);

@@ -22,6 +22,9 @@ public sealed record HamurOptions
     /// <summary>Slots that get a HAMUR adapter; null (default): every slot but <c>user_state</c> (SASRec: after each block; GRU4Rec: the GRU output), or <c>user_state</c> when it is the only one.</summary>
     public IReadOnlyList<string>? Slots { get; init; }
 
+    /// <summary>History summary in the instance representation: none (default, leak-free under the loss at every position) or the mean item embedding.</summary>
+    public HamurHistory History { get; init; } = HamurHistory.None;
+
     /// <summary>Momentum of the domain norm's running statistics (default 0.1), in [0, 1].</summary>
     public float NormMomentum { get; init; } = 0.1f;
 
