@@ -83,7 +83,7 @@ AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColum
             var task = ctx.AddTask($"{variant.Name} seed {seed}", maxValue: 1);
             var g = new Generator(seed);
             var recommender = variant.Build(Backbone(g), domainCount, g);
-            var result = new Trainer(recommender, trainer with { Seed = seed }, generator: g).Fit(split, new RunProgress(task, $"{variant.Name} seed {seed}", epochs));
+            var result = new Trainer(recommender, trainer with { Seed = seed }, generator: g).Fit(split, new TrainingBar(task, epochs, $"{variant.Name} seed {seed}"));
             task.Value = task.MaxValue;
             runs.Add((variant, seed, result, (recommender as GeneratedRecommender)?.Generator.Module.ParameterCount() ?? 0));
         }
@@ -163,31 +163,4 @@ static List<ulong>? Seeds(IReadOnlyList<string> values)
 
     // One number alone is a count: --seeds 3 means seeds 1, 2, 3.
     return seeds.Count == 1 ? seeds[0] is > 0 and < 1000 ? [.. Enumerable.Range(1, (int)seeds[0]).Select(s => (ulong)s)] : null : seeds;
-}
-
-/// <summary>Moves a run's bar on every training step (Spectre tasks are thread-safe) and shows the epoch, loss and last validation.</summary>
-internal sealed class RunProgress(ProgressTask task, string name, int epochs) : IProgress<TrainingProgress>
-{
-    private string _valid = string.Empty;
-
-    public void Report(TrainingProgress p)
-    {
-        if (p.Record is { Score: double score })
-        {
-            _valid = $", valid {score:F4}";
-        }
-
-        if (p.StepsPerEpoch > 0)
-        {
-            task.MaxValue = (double)epochs * p.StepsPerEpoch;
-            task.Value = ((double)(p.Epoch - 1) * p.StepsPerEpoch) + p.Step;
-        }
-
-        task.Description = p.Phase switch
-        {
-            TrainingPhase.Validating => $"{name}: epoch {p.Epoch} validating{_valid}",
-            TrainingPhase.Testing => $"{name}: testing the best epoch{_valid}",
-            _ => $"{name}: epoch {p.Epoch}, loss {p.Loss:F3}{_valid}",
-        };
-    }
 }

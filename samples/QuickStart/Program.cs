@@ -43,7 +43,7 @@ TrainingResult result = null!;
 AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).Start(ctx =>
 {
     var task = ctx.AddTask("training", maxValue: 1);
-    result = new Trainer(model, options, generator: generator).Fit(split, new BarProgress(task, epochs));
+    result = new Trainer(model, options, generator: generator).Fit(split, new TrainingBar(task, epochs));
     task.Value = task.MaxValue;
 });
 
@@ -81,23 +81,3 @@ foreach (var example in split.Test.Take(4))
 
 AnsiConsole.Write(recs);
 return 0;
-
-/// <summary>Moves the bar on every training step (Spectre tasks are thread-safe).</summary>
-internal sealed class BarProgress(ProgressTask task, int epochs) : IProgress<TrainingProgress>
-{
-    public void Report(TrainingProgress p)
-    {
-        if (p.StepsPerEpoch > 0)
-        {
-            task.MaxValue = (double)epochs * p.StepsPerEpoch;
-            task.Value = ((double)(p.Epoch - 1) * p.StepsPerEpoch) + p.Step;
-        }
-
-        task.Description = p.Phase switch
-        {
-            TrainingPhase.Validating => $"epoch {p.Epoch}: validating",
-            TrainingPhase.Testing => "testing the best epoch",
-            _ => $"epoch {p.Epoch}: loss {p.Loss:F3}",
-        };
-    }
-}

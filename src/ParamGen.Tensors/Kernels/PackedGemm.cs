@@ -237,50 +237,42 @@ internal static unsafe class PackedGemm
 
     /// <summary>y_S = x_S W_r (+ b_r) for each row r and its samples S, one GEMM per row.</summary>
     private static void GroupedForward(RowGroups groups, int m, int k, int n, float[] x, int xOffset, float[] packed, int packedOffset,
-        int rowStride, int weightOffset, int biasOffset, float[] y, int yOffset)
+        int rowStride, int weightOffset, int biasOffset, float[] y, int yOffset) =>
+        GroupedProduct(groups, m, k, n, false, x, xOffset, packed, packedOffset, rowStride, weightOffset, biasOffset, y, yOffset);
+
+    /// <summary>dx_S = dy_S W_rᵀ for each row r and its samples S, one GEMM per row.</summary>
+    private static void GroupedBackwardInput(RowGroups groups, int m, int k, int n, float[] dy, int dyOffset, float[] packed, int packedOffset,
+        int rowStride, int weightOffset, float[] dx, int dxOffset) =>
+        GroupedProduct(groups, m, n, k, true, dy, dyOffset, packed, packedOffset, rowStride, weightOffset, -1, dx, dxOffset);
+
+    /// <summary>
+    /// out_S = in_S op(W_r) (+ b_r) for each row r and its samples S: each sample's input block is <c>[m, inWidth]</c>
+    /// and output block <c>[m, outWidth]</c>; W_r is <c>[k, n]</c> in the packed row, used as is (inWidth k, outWidth n)
+    /// or transposed (<paramref name="transW"/>: inWidth n, outWidth k). Consecutive samples are read and written in
+    /// place; others are gathered into scratch, multiplied, and scattered back.
+    /// </summary>
+    private static void GroupedProduct(RowGroups groups, int m, int inWidth, int outWidth, bool transW, float[] input, int inputOffset,
+        float[] packed, int packedOffset, int rowStride, int weightOffset, int biasOffset, float[] output, int outputOffset)
     {
+        int ldw = transW ? inWidth : outWidth;
+        float[]? bias = biasOffset < 0 ? null : packed;
         for (int g = 0; g < groups.Count; g++)
         {
             var members = groups.Members(g);
             int w = packedOffset + (groups.Row(g) * rowStride);
-            int rowsOut = members.Length * m;
-            float[]? bias = biasOffset < 0 ? null : packed;
+            int rows = members.Length * m;
             if (RowGroups.Consecutive(members))
             {
-                Gemm.Sgemm(false, false, rowsOut, n, k, 1f, x, xOffset + (members[0] * m * k), k, packed, w + weightOffset, n, 0f,
-                    y, yOffset + (members[0] * m * n), n, bias, w + biasOffset, parallel: true);
+                Gemm.Sgemm(false, transW, rows, outWidth, inWidth, 1f, input, inputOffset + (members[0] * m * inWidth), inWidth, packed, w + weightOffset, ldw, 0f,
+                    output, outputOffset + (members[0] * m * outWidth), outWidth, bias, w + biasOffset, parallel: true);
                 continue;
             }
 
-            using var a = Memory.TensorPool.RentScratch(rowsOut * k);
-            using var c = Memory.TensorPool.RentScratch(rowsOut * n);
-            Gather(members, m * k, x, xOffset, a.Array);
-            Gemm.Sgemm(false, false, rowsOut, n, k, 1f, a.Array, 0, k, packed, w + weightOffset, n, 0f, c.Array, 0, n, bias, w + biasOffset, parallel: true);
-            Scatter(members, m * n, c.Array, y, yOffset);
-        }
-    }
-
-    /// <summary>dx_S = dy_S W_rᵀ for each row r and its samples S, one GEMM per row.</summary>
-    private static void GroupedBackwardInput(RowGroups groups, int m, int k, int n, float[] dy, int dyOffset, float[] packed, int packedOffset,
-        int rowStride, int weightOffset, float[] dx, int dxOffset)
-    {
-        for (int g = 0; g < groups.Count; g++)
-        {
-            var members = groups.Members(g);
-            int w = packedOffset + (groups.Row(g) * rowStride) + weightOffset;
-            int rowsOut = members.Length * m;
-            if (RowGroups.Consecutive(members))
-            {
-                Gemm.Sgemm(false, true, rowsOut, k, n, 1f, dy, dyOffset + (members[0] * m * n), n, packed, w, n, 0f,
-                    dx, dxOffset + (members[0] * m * k), k, parallel: true);
-                continue;
-            }
-
-            using var gy = Memory.TensorPool.RentScratch(rowsOut * n);
-            using var gx = Memory.TensorPool.RentScratch(rowsOut * k);
-            Gather(members, m * n, dy, dyOffset, gy.Array);
-            Gemm.Sgemm(false, true, rowsOut, k, n, 1f, gy.Array, 0, n, packed, w, n, 0f, gx.Array, 0, k, parallel: true);
-            Scatter(members, m * k, gx.Array, dx, dxOffset);
+            using var a = Memory.TensorPool.RentScratch(rows * inWidth);
+            using var c = Memory.TensorPool.RentScratch(rows * outWidth);
+            Gather(members, m * inWidth, input, inputOffset, a.Array);
+            Gemm.Sgemm(false, transW, rows, outWidth, inWidth, 1f, a.Array, 0, inWidth, packed, w + weightOffset, ldw, 0f, c.Array, 0, outWidth, bias, w + biasOffset, parallel: true);
+            Scatter(members, m * outWidth, c.Array, output, outputOffset);
         }
     }
 

@@ -86,17 +86,17 @@ public sealed class GeneratedRecommender : ISequentialRecommender
     {
         ArgumentNullException.ThrowIfNull(batch);
         var context = new GeneratorContext(batch, Backbone, GroupCount);
-        bool cacheable = _cache is not null && !Module.Training && !Grad.IsEnabled;
-        if (cacheable && TryAssemble(context) is { } cached)
+        var keys = _cache is not null && !Module.Training && !Grad.IsEnabled ? CacheKeys(context) : null;
+        if (keys is not null && TryAssemble(keys) is { } cached)
         {
             return Generator.Layout.Bind(cached, null, context.Samples);
         }
 
         var packed = Generator.Generate(context); // [B, P] or [G, P]
         var rows = Generator.RowIndex(context);
-        if (cacheable)
+        if (keys is not null)
         {
-            Store(context, packed, rows);
+            Store(keys, packed, rows);
         }
 
         return Generator.Layout.Bind(packed, rows, context.Samples);
@@ -159,7 +159,19 @@ public sealed class GeneratedRecommender : ISequentialRecommender
         return changed;
     }
 
-    private Tensor? TryAssemble(GeneratorContext context)
+    /// <summary>Each sample's cache key (null where the generator gives none), built once per call.</summary>
+    private string?[] CacheKeys(GeneratorContext context)
+    {
+        var keys = new string?[context.Rows];
+        for (int b = 0; b < keys.Length; b++)
+        {
+            keys[b] = Generator.CacheKey(context, b);
+        }
+
+        return keys;
+    }
+
+    private Tensor? TryAssemble(string?[] keys)
     {
         int p = Generator.Layout.Size;
         lock (_cacheLock)
@@ -169,11 +181,11 @@ public sealed class GeneratedRecommender : ISequentialRecommender
                 return null;
             }
 
-            var packed = Tensor.Zeros(context.Rows, p);
+            var packed = Tensor.Zeros(keys.Length, p);
             var span = packed.Span;
-            for (int b = 0; b < context.Rows; b++)
+            for (int b = 0; b < keys.Length; b++)
             {
-                if (Generator.CacheKey(context, b) is not { } key || !_cache.TryGetValue(key, out var row))
+                if (keys[b] is not { } key || !_cache.TryGetValue(key, out var row))
                 {
                     return null;
                 }
@@ -185,7 +197,7 @@ public sealed class GeneratedRecommender : ISequentialRecommender
         }
     }
 
-    private void Store(GeneratorContext context, Tensor packed, int[]? rows)
+    private void Store(string?[] keys, Tensor packed, int[]? rows)
     {
         int p = Generator.Layout.Size;
         var source = packed.AsReadOnlySpan();
@@ -196,9 +208,9 @@ public sealed class GeneratedRecommender : ISequentialRecommender
                 return;
             }
 
-            for (int b = 0; b < context.Rows; b++)
+            for (int b = 0; b < keys.Length; b++)
             {
-                if (Generator.CacheKey(context, b) is not { } key || _cache.ContainsKey(key))
+                if (keys[b] is not { } key || _cache.ContainsKey(key))
                 {
                     continue;
                 }
