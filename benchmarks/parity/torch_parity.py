@@ -11,7 +11,7 @@ without improvement.
 Run with Debian's PyTorch:  /usr/bin/python3 benchmarks/parity/torch_parity.py --data ../shared/datasets/Beauty.txt --model sasrec
 Prints one JSON object per epoch (what="epoch") and a final one (what="result").
 """
-import argparse, json, math, time
+import argparse, json, math, os, time
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 
@@ -128,6 +128,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--init", choices=["recbole", "torch"], default="recbole")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--state", help="resume file: written after every epoch, and read at start when it exists, so a "
+                                    "long run can stop and go on where it was (the same result as one uninterrupted run)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -158,8 +160,21 @@ def main():
             model.item.weight[0].zero_()
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     best, best_epoch, best_state, since = -1.0, 0, None, 0
-    epoch_times = []
-    for epoch in range(1, a.epochs + 1):
+    epoch_times, lines, epoch, stopped = [], [], 0, False
+    if a.state and os.path.exists(a.state):
+        st = torch.load(a.state)
+        if st["args"] != vars(a):
+            raise SystemExit(f"{a.state} was written by a run with other arguments: {st['args']}")
+        model.load_state_dict(st["model"])
+        opt.load_state_dict(st["opt"])
+        torch.set_rng_state(st["torch_rng"])
+        rng.bit_generator.state = st["numpy_rng"]
+        best, best_epoch, best_state, since = st["best"], st["best_epoch"], st["best_state"], st["since"]
+        epoch_times, lines, epoch, stopped = st["epoch_times"], st["lines"], st["epoch"], st["stopped"]
+        for line in lines:                             # the epochs already run, so the output is the whole run's
+            print(line, flush=True)
+    while not stopped and epoch < a.epochs:
+        epoch += 1
         model.train()
         t0 = time.perf_counter()
         perm = torch.from_numpy(rng.permutation(len(train)))
@@ -179,15 +194,22 @@ def main():
         t1 = time.perf_counter()
         v_ndcg, v_hr = evaluate(model, seqs, 2, L, n_items)
         eval_s = time.perf_counter() - t1
-        print(json.dumps(dict(what="epoch", engine="torch-" + torch.__version__, model=a.model, epoch=epoch, loss=round(total / steps, 4),
-                              valid_ndcg10=round(v_ndcg, 4), valid_hr10=round(v_hr, 4), train_seconds=round(train_s, 2), eval_seconds=round(eval_s, 2))), flush=True)
+        line = json.dumps(dict(what="epoch", engine="torch-" + torch.__version__, model=a.model, epoch=epoch, loss=round(total / steps, 4),
+                               valid_ndcg10=round(v_ndcg, 4), valid_hr10=round(v_hr, 4), train_seconds=round(train_s, 2), eval_seconds=round(eval_s, 2)))
+        print(line, flush=True)
+        lines.append(line)
         if v_ndcg > best:
             best, best_epoch, since = v_ndcg, epoch, 0
             best_state = {k: v.clone() for k, v in model.state_dict().items()}
         else:
             since += 1
-            if since >= a.patience:
-                break
+            stopped = since >= a.patience
+        if a.state:
+            tmp = a.state + ".tmp"
+            torch.save(dict(args=vars(a), model=model.state_dict(), opt=opt.state_dict(), torch_rng=torch.get_rng_state(),
+                            numpy_rng=rng.bit_generator.state, best=best, best_epoch=best_epoch, best_state=best_state,
+                            since=since, epoch_times=epoch_times, epoch=epoch, stopped=stopped, lines=lines), tmp)
+            os.replace(tmp, a.state)
     model.load_state_dict(best_state)
     t_ndcg, t_hr = evaluate(model, seqs, 1, L, n_items)
     print(json.dumps(dict(what="result", engine="torch-" + torch.__version__, model=a.model, threads=a.threads, epochs=epoch, best_epoch=best_epoch,

@@ -26,6 +26,8 @@ int maxLength = SampleArgs.Int(args, "--max-len", multiFile ? 50 : 30);
 int batchSize = SampleArgs.Int(args, "--batch", multiFile ? 256 : 128);
 var seeds = Seeds(SampleArgs.List(args, "--seeds", ["3"]));
 var names = SampleArgs.List(args, "--variants", [.. Variant.All.Select(v => v.Name)]);
+string? resultsDirectory = SampleArgs.String(args, "--results");
+string positions = SampleArgs.String(args, "--positions") ?? "all";
 if (SampleArgs.Int(args, "--threads", 0) is int threads and > 0)
 {
     Engine.NumThreads = threads;
@@ -37,10 +39,10 @@ if (Console.IsOutputRedirected)
 }
 
 var unknownVariant = names.FirstOrDefault(n => Variant.All.All(v => v.Name != n));
-if (model is not ("sasrec" or "gru4rec") || candidates is not ("all" or "domain") || unknownVariant is not null || seeds is null)
+if (model is not ("sasrec" or "gru4rec") || candidates is not ("all" or "domain") || positions is not ("all" or "last") || unknownVariant is not null || seeds is null)
 {
     Console.Error.WriteLine("usage: MultiDomain [--data FILE [--data FILE2 ...]] [--model sasrec|gru4rec] [--candidates all|domain] [--seeds 3 | --seeds 1,2,3] " +
-        $"[--variants {string.Join(',', Variant.All.Select(v => v.Name))}] [--epochs N] [--patience N] [--dim 64] [--max-len N] [--batch N] [--threads N]");
+        $"[--variants {string.Join(',', Variant.All.Select(v => v.Name))}] [--epochs N] [--patience N] [--dim 64] [--max-len N] [--batch N] [--threads N] [--positions all|last] [--results DIR]");
     return 2;
 }
 
@@ -61,7 +63,12 @@ var trainer = new TrainerOptions
     BatchSize = batchSize,
     LearningRate = 2e-3,
     Evaluation = new EvaluationOptions { Ks = [10], CandidateScope = scope, ListMetrics = false },
+    Positions = positions == "last" ? TrainingPositions.Last : TrainingPositions.All,
 };
+
+// At the last position of every prefix HAMUR's hypernetwork can read the history (the paper's instance input) without
+// seeing a target; at every position it reads the domain alone.
+var history = trainer.Positions == TrainingPositions.Last ? HamurHistory.Mean : HamurHistory.None;
 
 ISequentialBackbone Backbone(Generator g) => model == "gru4rec"
     ? new Gru4Rec(dataset.NumItems, new Gru4RecOptions { EmbeddingSize = dim, HiddenSize = 2 * dim, MaxLength = maxLength, Dropout = 0.2f }, g)
@@ -70,10 +77,22 @@ ISequentialBackbone Backbone(Generator g) => model == "gru4rec"
 AnsiConsole.MarkupLine($"[bold]ParamGen MultiDomain[/]: {Markup.Escape(dataset.ToString())} ({string.Join(", ", dataset.DomainNames)})");
 AnsiConsole.MarkupLine($"Leave-one-out: {split.Train.Count:N0} train / {split.Valid.Count:N0} valid / {split.Test.Count:N0} test sequences. " +
     $"{model} d {dim}, window {maxLength}; up to {epochs} epochs, patience {patience}, batch {batchSize}; seeds {string.Join(", ", seeds)}; {Engine.NumThreads} threads.");
-AnsiConsole.MarkupLine($"Candidates: {(scope == CandidateScope.UserDomain ? "the items of the user's domain" : "all items")} (validation and test).");
+AnsiConsole.MarkupLine($"Candidates: {(scope == CandidateScope.UserDomain ? "the items of the user's domain" : "all items")} (validation and test). " +
+    $"Loss at {(trainer.Positions == TrainingPositions.Last ? "the last position of every prefix; HAMUR reads the domain and the mean item embedding of the history" : "every position; HAMUR reads the domain alone")}.");
+
+// With --results DIR, each training keeps its checkpoints in DIR/{variant}-seed{seed} and its record in
+// DIR/{variant}-seed{seed}.json: a finished training is read back, an interrupted one resumes from its last epoch
+// (the trainer's Resume gives the result of an uninterrupted run), so a long comparison can span several sessions.
+string setup = $"data {string.Join(" + ", files.Count == 0 ? ["synthetic"] : files.Select(Path.GetFileName))}; {model} d {dim}, window {maxLength}; " +
+    $"epochs {epochs}, patience {patience}, batch {batchSize}, lr {trainer.LearningRate}; candidates {candidates}; positions {positions}; {Engine.NumThreads} threads";
+if (resultsDirectory is not null && !RunStore.Open(resultsDirectory, setup, out string? mismatch))
+{
+    Console.Error.WriteLine(mismatch);
+    return 2;
+}
 
 // Train every variant with every seed; each seed fixes the initial weights, the batch order and dropout for all variants alike.
-var runs = new List<(Variant Variant, ulong Seed, TrainingResult Result, long GeneratorParameters)>();
+var runs = new List<(Variant Variant, RunRecord Record)>();
 AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).Start(ctx =>
 {
     foreach (var variant in variants)
@@ -81,11 +100,28 @@ AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColum
         foreach (ulong seed in seeds)
         {
             var task = ctx.AddTask($"{variant.Name} seed {seed}", maxValue: 1);
+            string? saved = resultsDirectory is null ? null : RunStore.RecordPath(resultsDirectory, variant.Name, seed);
+            if (saved is not null && File.Exists(saved))
+            {
+                runs.Add((variant, RunRecord.Load(saved)));
+                task.Value = task.MaxValue;
+                continue;
+            }
+
             var g = new Generator(seed);
-            var recommender = variant.Build(Backbone(g), domainCount, g);
-            var result = new Trainer(recommender, trainer with { Seed = seed }, generator: g).Fit(split, new TrainingBar(task, epochs, $"{variant.Name} seed {seed}"));
+            var recommender = variant.Build(Backbone(g), domainCount, g, history);
+            string? checkpoints = resultsDirectory is null ? null : RunStore.CheckpointDirectory(resultsDirectory, variant.Name, seed);
+            var fit = new Trainer(recommender, trainer with { Seed = seed, CheckpointDirectory = checkpoints }, generator: g);
+            var bar = new TrainingBar(task, epochs, $"{variant.Name} seed {seed}");
+            var result = checkpoints is not null && RunStore.CanResume(checkpoints) ? fit.Resume(split, checkpoints, bar) : fit.Fit(split, bar);
+            var record = RunRecord.From(variant.Name, seed, result, (recommender as GeneratedRecommender)?.Generator.Module.ParameterCount() ?? 0);
+            if (saved is not null)
+            {
+                record.Save(saved);
+            }
+
             task.Value = task.MaxValue;
-            runs.Add((variant, seed, result, (recommender as GeneratedRecommender)?.Generator.Module.ParameterCount() ?? 0));
+            runs.Add((variant, record));
         }
     }
 });
@@ -93,15 +129,14 @@ AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColum
 var training = new Table().AddColumns("variant", "what", "generator parameters", "epochs (best)", "seconds per run");
 foreach (var variant in variants)
 {
-    var mine = runs.Where(r => r.Variant == variant).ToList();
+    var mine = runs.Where(r => r.Variant == variant).Select(r => r.Record).ToList();
     training.AddRow(variant.Name, variant.Description, $"{mine[0].GeneratorParameters:N0}",
-        string.Join(", ", mine.Select(r => $"{r.Result.Epochs.Count} ({r.Result.BestEpoch})")), $"{mine.Average(r => r.Result.Seconds):F0}");
+        string.Join(", ", mine.Select(r => $"{r.Epochs} ({r.BestEpoch})")), $"{mine.Average(r => r.Seconds):F0}");
 }
 
 AnsiConsole.Write(training);
 var rows = dataset.NumDomains > 1 ? [.. dataset.DomainNames, "overall"] : new List<string> { "overall" };
-double Metric(TrainingResult r, string row, string metric) => row == "overall" ? r.Test![metric] : r.Test!.PerDomain[row][metric];
-List<double> Values(Variant v, string row, string metric) => [.. runs.Where(r => r.Variant == v).Select(r => Metric(r.Result, row, metric))];
+List<double> Values(Variant v, string row, string metric) => [.. runs.Where(r => r.Variant == v).Select(r => r.Record.Metric(row, metric))];
 foreach (var metric in new[] { "NDCG@10", "HR@10" })
 {
     var table = new Table { Title = new TableTitle($"test {metric}, mean ± sample std over {seeds.Count} seed(s); candidates: {(scope == CandidateScope.UserDomain ? "user's domain" : "all items")}") };
@@ -142,7 +177,7 @@ if (variants.Any(v => v.Name == "hamur") && variants.Any(v => v.Name == "shared"
 
 // Generation cost on one batch of 256 test histories (fresh weights: the cost does not depend on their values).
 var costBatch = new SequenceBatcher(dataset, [.. split.Test.Take(256)], new SequenceBatchOptions { BatchSize = 256, MaxLength = maxLength }).First();
-var timed = (GeneratedRecommender)Variant.All.First(v => v.Name == "hamur").Build(Backbone(new Generator(0)), domainCount, new Generator(0));
+var timed = (GeneratedRecommender)Variant.All.First(v => v.Name == "hamur").Build(Backbone(new Generator(0)), domainCount, new Generator(0), history);
 var (generateMs, encodeMs, plainMs) = GenerationCost.Measure(timed, Backbone(new Generator(0)), costBatch);
 AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"Generation cost (indicative: batch of {costBatch.Size}, eval mode, no grad, median of 7): HamurGenerator.Generate {generateMs:F2} ms; {model} Encode with the generated adapters {encodeMs:F2} ms, without adapters {plainMs:F2} ms; generation = {100 * generateMs / encodeMs:F1}% of the forward with adapters."));
 AnsiConsole.MarkupLine("The benchmark measures it properly (training mode too): dotnet run -c Release --project benchmarks/ParamGen.Benchmarks -- hamur");

@@ -8,18 +8,20 @@ namespace ParamGen.Samples.MultiDomain;
 /// <param name="Name">Short name (also the value of <c>--variants</c>).</param>
 /// <param name="Description">What it is.</param>
 /// <param name="Attach">Joins a freshly built backbone with the variant's generator (null: the backbone alone).</param>
-internal sealed record Variant(string Name, string Description, Func<ISequentialBackbone, int, Generator, IParameterGenerator?> Attach)
+/// <remarks>HAMUR's hypernetwork reads the domain alone, or with <c>history</c> also the mean item embedding of the
+/// history (the paper's instance input), which only training at the last position of every prefix keeps leak-free.</remarks>
+internal sealed record Variant(string Name, string Description, Func<ISequentialBackbone, int, Generator, HamurHistory, IParameterGenerator?> Attach)
 {
     /// <summary>The four variants, in the order.</summary>
     public static IReadOnlyList<Variant> All { get; } =
     [
-        new("shared", "shared backbone, no adapter", (_, _, _) => null),
-        new("static", "shared backbone + one static adapter per domain", (b, domains, g) => new DomainAdapterGenerator(b, null, domains, g)),
-        new("hamur-shared", "HAMUR, factors shared by the domains (reference code)", (b, domains, g) => new HamurGenerator(b, new HamurOptions { Factors = HamurFactors.Shared }, domains, g)),
-        new("hamur", "HAMUR, per-domain factors (the paper)", (b, domains, g) => new HamurGenerator(b, new HamurOptions { Factors = HamurFactors.PerDomain }, domains, g)),
+        new("shared", "shared backbone, no adapter", (_, _, _, _) => null),
+        new("static", "shared backbone + one static adapter per domain", (b, domains, g, _) => new DomainAdapterGenerator(b, null, domains, g)),
+        new("hamur-shared", "HAMUR, factors shared by the domains (reference code)", (b, domains, g, history) => new HamurGenerator(b, new HamurOptions { Factors = HamurFactors.Shared, History = history }, domains, g)),
+        new("hamur", "HAMUR, per-domain factors (the paper)", (b, domains, g, history) => new HamurGenerator(b, new HamurOptions { Factors = HamurFactors.PerDomain, History = history }, domains, g)),
     ];
 
     /// <summary>The recommender of this variant over <paramref name="backbone"/>.</summary>
-    public ISequentialRecommender Build(ISequentialBackbone backbone, int domains, Generator generator) =>
-        Attach(backbone, domains, generator) is { } paramGenerator ? new GeneratedRecommender(backbone, paramGenerator) : new SequentialRecommender(backbone);
+    public ISequentialRecommender Build(ISequentialBackbone backbone, int domains, Generator generator, HamurHistory history) =>
+        Attach(backbone, domains, generator, history) is { } paramGenerator ? new GeneratedRecommender(backbone, paramGenerator) : new SequentialRecommender(backbone);
 }

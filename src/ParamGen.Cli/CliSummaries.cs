@@ -20,6 +20,8 @@ internal static class CliSummaries
             Model = model,
             Generator = Generator(generator),
             Data = Data(loaded.Dataset, split),
+            Loss = options.Loss.ToString(),
+            Positions = options.Positions.ToString(),
             Epochs = result.Epochs.Select(e => new { e.Epoch, e.Loss, e.Seconds, e.ValidationSeconds, Validation = e.Validation }).ToArray(),
             Metric = result.Metric,
             result.BestEpoch,

@@ -31,6 +31,12 @@ internal sealed class GeneratorArguments
         Description = "Who owns HAMUR's U, V, biases and domain-norm gamma/beta: per-domain (the paper; default) or shared (the reference code).",
     }.AcceptOnlyFromAmong("per-domain", "shared");
 
+    public Option<string?> History { get; } = new Option<string?>("--hamur-history")
+    {
+        Description = "What of the history HAMUR's hypernetwork reads besides the domain: none (default) or mean (the mean item embedding, "
+            + "the paper's instance input; trains with --positions last, since at every other position the history holds the targets).",
+    }.AcceptOnlyFromAmong("none", "mean");
+
     public Option<string?> Slots { get; } = new("--hamur-slots")
     {
         Description = "Adapter slots of hamur and domain_adapter, comma-separated (default: after each SASRec block, or the GRU4Rec output), e.g. block0,block1,user_state.",
@@ -38,7 +44,7 @@ internal sealed class GeneratorArguments
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Generator, Bottleneck, Rank, Hidden, DomainDim, Factors, Slots })
+        foreach (var option in new Option[] { Generator, Bottleneck, Rank, Hidden, DomainDim, Factors, History, Slots })
         {
             command.Options.Add(option);
         }
@@ -54,7 +60,7 @@ internal sealed class GeneratorArguments
     public IParameterGenerator? Create(ParseResult parsed, ISequentialBackbone backbone, int domains, Generator rng)
     {
         string kind = Kind(parsed);
-        Refuse(parsed, kind is not Hamur, "hamur", Rank, Hidden, DomainDim, Factors);
+        Refuse(parsed, kind is not Hamur, "hamur", Rank, Hidden, DomainDim, Factors, History);
         Refuse(parsed, kind is None, "hamur or domain_adapter", Bottleneck, Slots);
         int? bottleneck = Positive(parsed, Bottleneck);
         var slots = SlotList(parsed, backbone);
@@ -67,6 +73,7 @@ internal sealed class GeneratorArguments
                 HiddenSizes = HiddenSizes(parsed) ?? new HamurOptions().HiddenSizes,
                 DomainEmbeddingSize = Positive(parsed, DomainDim) ?? new HamurOptions().DomainEmbeddingSize,
                 Factors = parsed.GetValue(Factors) == "shared" ? HamurFactors.Shared : HamurFactors.PerDomain,
+                History = parsed.GetValue(History) == "mean" ? HamurHistory.Mean : HamurHistory.None,
                 Slots = slots,
             }, domains, rng),
             DomainAdapter => new DomainAdapterGenerator(backbone, new DomainAdapterOptions

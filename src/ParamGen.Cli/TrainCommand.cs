@@ -26,6 +26,11 @@ internal static class TrainCommand
         var patience = new Option<int>("--patience") { Description = "Epochs without a better validation NDCG@10 before stopping (default 10).", DefaultValueFactory = _ => 10 };
         var loss = new Option<TrainingLoss>("--loss") { Description = "CrossEntropy (full softmax, default), SampledBce or SampledSoftmax.", DefaultValueFactory = _ => TrainingLoss.CrossEntropy };
         var negatives = new Option<int?>("--negatives") { Description = "Negatives per position for the sampled losses." };
+        var positions = new Option<string?>("--positions")
+        {
+            Description = "Where the loss is taken: all (every position of each training sequence; the default) or last (every prefix an example, "
+                + "the loss at its last position, as RecBole). A generator that reads the history (--hamur-history mean) needs last, and gets it by default.",
+        }.AcceptOnlyFromAmong("all", "last");
         var seed = new Option<ulong>("--seed") { Description = "Seed of initialisation, shuffling, dropout and negatives (default 0).", DefaultValueFactory = _ => 0UL };
         var threads = CliOptions.Threads();
         var resume = new Option<bool>("--resume") { Description = "Continue the run saved in --out from its last epoch." };
@@ -35,7 +40,7 @@ internal static class TrainCommand
         model.AddTo(command);
         generators.AddTo(command);
         eval.AddTo(command);
-        foreach (var option in new Option[] { outDir, epochs, batch, lr, weightDecay, patience, loss, negatives, seed, threads, resume, json })
+        foreach (var option in new Option[] { outDir, epochs, batch, lr, weightDecay, patience, loss, negatives, positions, seed, threads, resume, json })
         {
             command.Options.Add(option);
         }
@@ -51,6 +56,12 @@ internal static class TrainCommand
             var paramGenerator = generators.Create(parsed, backbone, Math.Max(1, loaded.Dataset.NumDomains), generator);
             ISequentialRecommender recommender = paramGenerator is null ? new SequentialRecommender(backbone) : new GeneratedRecommender(backbone, paramGenerator);
             string label = (parsed.GetValue(model.Model) ?? string.Empty) + (paramGenerator is null ? string.Empty : " + " + generators.Kind(parsed));
+            if (parsed.GetValue(positions) == "all" && paramGenerator is { ConditionsOnHistory: true })
+            {
+                throw new CliUsageException("--positions all cannot train a generator that reads the history (--hamur-history mean): at every position but the last, "
+                    + "the history holds that position's target. Use --positions last (the default then).");
+            }
+
             double wd = parsed.GetValue(weightDecay);
             var options = new TrainerOptions
             {
@@ -62,6 +73,12 @@ internal static class TrainCommand
                 Patience = parsed.GetValue(patience),
                 Loss = parsed.GetValue(loss),
                 NegativeSamples = parsed.GetValue(negatives),
+                Positions = parsed.GetValue(positions) switch
+                {
+                    "all" => TrainingPositions.All,
+                    "last" => TrainingPositions.Last,
+                    _ => paramGenerator is { ConditionsOnHistory: true } ? TrainingPositions.Last : TrainingPositions.All,
+                },
                 Seed = parsed.GetValue(seed),
                 Evaluation = eval.Create(parsed),
                 CheckpointDirectory = parsed.GetValue(outDir),

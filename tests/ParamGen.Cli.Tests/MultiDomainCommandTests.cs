@@ -93,6 +93,21 @@ public sealed class MultiDomainCommandTests : IDisposable
     }
 
     [Fact]
+    public void HamurWithTheMeanHistoryTrainsAtTheLastPositionOfEveryPrefix()
+    {
+        string dir = Path.Combine(_files.Root, "hamur-mean");
+        var (code, stdout, stderr) = CliRunner.Run(Train(_inter, dir, 1, "--generator", "hamur", "--hamur-rank", "4", "--hamur-hidden", "16", "--hamur-history", "mean"));
+        Assert.True(code == 0, stderr);
+        var train = CliRunner.Json(stdout);
+        Assert.Equal("Last", train.GetProperty("positions").GetString());
+        Assert.Equal("mean", train.GetProperty("generator").GetProperty("options").GetProperty("history").GetString(), ignoreCase: true);
+
+        (code, stdout, stderr) = CliRunner.Run(Train(_inter, Path.Combine(_files.Root, "plain"), 1));
+        Assert.True(code == 0, stderr);
+        Assert.Equal("All", CliRunner.Json(stdout).GetProperty("positions").GetString());
+    }
+
+    [Fact]
     public void StaticDomainAdaptersTrainOnOneFilePerDomain()
     {
         string books = _files.Write("books.txt", string.Join('\n', Enumerable.Range(1, 30).Select(u => $"{u} {string.Join(' ', Enumerable.Range(0, 6).Select(t => ((u + t) % 12) + 1))}")) + "\n");
@@ -151,6 +166,9 @@ public sealed class MultiDomainCommandTests : IDisposable
     [InlineData("--hamur-rank applies to --generator hamur only.", "--generator", "domain_adapter", "--hamur-rank", "8")]
     [InlineData("--hamur-bottleneck applies to --generator hamur or domain_adapter only.", "--hamur-bottleneck", "8")]
     [InlineData("--hamur-rank 0: needs at least 1.", "--generator", "hamur", "--hamur-rank", "0")]
+    [InlineData("--hamur-history applies to --generator hamur only.", "--generator", "domain_adapter", "--hamur-history", "mean")]
+    [InlineData("--positions all cannot train a generator that reads the history (--hamur-history mean)", "--generator", "hamur", "--hamur-history", "mean", "--positions", "all")]
+    [InlineData("Argument 'first' not recognized. Must be one of: 'all' 'last'", "--positions", "first")]
     [InlineData("--hamur-hidden '16,x': 'x' is not a positive whole number.", "--generator", "hamur", "--hamur-hidden", "16,x")]
     [InlineData("--hamur-slots 'block0,block7': no slot 'block7'; the backbone's slots are block0, block1, user_state.", "--generator", "hamur", "--hamur-slots", "block0,block7")]
     public void BadGeneratorArgumentsGiveOneLineAndExitCode2(string expected, params string[] extra)

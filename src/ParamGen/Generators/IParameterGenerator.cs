@@ -47,4 +47,12 @@ public interface IParameterGenerator
     /// <param name="row">The sample (batch row).</param>
     /// <returns>The key, or null.</returns>
     string? CacheKey(GeneratorContext context, int row) => null;
+
+    /// <summary>
+    /// Whether <see cref="Generate"/> reads the history beyond the domain (default false). One generated row serves
+    /// every position of a sample, so a history-conditioned row would show each position the later items, its own
+    /// targets; the <see cref="Training.Trainer"/> therefore trains such a generator only with
+    /// <see cref="Training.TrainingPositions.Last"/> and refuses <see cref="Training.TrainingPositions.All"/>.
+    /// </summary>
+    bool ConditionsOnHistory => false;
 }

@@ -223,7 +223,14 @@ public sealed class Trainer
         Optimizer optimizer = Options.Optimizer == OptimizerKind.AdamW
             ? new AdamW(trainable, new AdamWOptions { LearningRate = Options.LearningRate, WeightDecay = Options.WeightDecay })
             : new Adam(trainable, new AdamOptions { LearningRate = Options.LearningRate, WeightDecay = Options.WeightDecay });
-        var batcher = new SequenceBatcher(dataset, split.Train, new SequenceBatchOptions
+        if (Options.Positions == TrainingPositions.All && Model is GeneratedRecommender { Generator: { ConditionsOnHistory: true } history })
+        {
+            throw new ArgumentException($"Trainer: {history.GetType().Name} conditions on the whole history, which at every position but the last holds " +
+                "that position's own target; train it with TrainerOptions.Positions = TrainingPositions.Last.", nameof(split));
+        }
+
+        var examples = Options.Positions == TrainingPositions.Last ? Prefixes(split.Train) : split.Train;
+        var batcher = new SequenceBatcher(dataset, examples, new SequenceBatchOptions
         {
             BatchSize = Options.BatchSize,
             MaxLength = maxLength,
@@ -240,7 +247,7 @@ public sealed class Trainer
             Batcher = batcher,
             Negatives = k > 0 ? new NegativeDraws(new UniformNegativeSampler(dataset), k) : null,
             Evaluation = Options.Evaluation with { MaxLength = Options.Evaluation.MaxLength ?? maxLength },
-            Dataset = new DatasetSummary(dataset.Name, dataset.NumUsers, dataset.NumItems, dataset.NumInteractions, split.Train.Count),
+            Dataset = new DatasetSummary(dataset.Name, dataset.NumUsers, dataset.NumItems, dataset.NumInteractions, examples.Count),
             Backbone = Model is SequentialRecommender or GeneratedRecommender ? BackboneRegistry.Describe(backbone) : null,
             Generator = Model is GeneratedRecommender composite ? GeneratorRegistry.Describe(composite.Generator) : null,
             ModelType = Model switch
@@ -251,6 +258,21 @@ public sealed class Trainer
             },
             GeneratorSeed = StreamSeed.Derive(Options.Seed, 1),
         };
+    }
+
+    /// <summary>Every prefix of each example (End 2, 3, ..., End): one example per target, in the split's order.</summary>
+    private static List<SequenceExample> Prefixes(IReadOnlyList<SequenceExample> examples)
+    {
+        var prefixes = new List<SequenceExample>();
+        foreach (var example in examples)
+        {
+            for (int end = 2; end <= example.End; end++)
+            {
+                prefixes.Add(example with { End = end });
+            }
+        }
+
+        return prefixes;
     }
 
     private static void CheckPart(IReadOnlyList<SequenceExample>? part, string name, string hint, InteractionDataset dataset)
@@ -280,6 +302,7 @@ public sealed class Trainer
         Same("TrainerOptions.Seed", saved.Seed, Options.Seed);
         Same("the training window (TrainerOptions.MaxLength)", saved.MaxLength ?? Model.Backbone.MaxLength, run.MaxLength);
         Same("TrainerOptions.Loss", saved.Loss, Options.Loss);
+        Same("TrainerOptions.Positions", saved.Positions, Options.Positions);
         Same("the negatives per position (TrainerOptions.NegativeSamples)", saved.NegativesPerPosition, Options.NegativesPerPosition);
         Same("TrainerOptions.EarlyStoppingMetric", saved.EarlyStoppingMetric, Options.EarlyStoppingMetric);
         Same("the dataset", record.Dataset, run.Dataset);
@@ -417,11 +440,12 @@ public sealed class Trainer
         var negatives = run.Negatives?.Draw(batch, Generator);    // [B, L, k]
         var states = Model.Encode(batch);                         // [B, L, d]
         var items = Model.Backbone.ItemEmbeddings;                // [C, d]
+        var targets = Options.Positions == TrainingPositions.Last ? LastOnly(batch) : batch.Targets;
         var loss = Options.Loss switch
         {
-            TrainingLoss.SampledBce => SequenceLosses.SampledBce(states, items, batch.Targets, negatives!),
-            TrainingLoss.SampledSoftmax => SequenceLosses.SampledSoftmax(states, items, batch.Targets, negatives!),
-            _ => SequenceLosses.CrossEntropy(states, items, batch.Targets),
+            TrainingLoss.SampledBce => SequenceLosses.SampledBce(states, items, targets, negatives!),
+            TrainingLoss.SampledSoftmax => SequenceLosses.SampledSoftmax(states, items, targets, negatives!),
+            _ => SequenceLosses.CrossEntropy(states, items, targets),
         };
         loss.Backward();
         if (Options.GradientClipNorm is double maxNorm)
@@ -431,6 +455,21 @@ public sealed class Trainer
 
         run.Optimizer.Step();
         return loss.Item();
+    }
+
+    /// <summary>The batch's targets with every column but the last ignored (0): <c>[B, L]</c>.</summary>
+    private static Tensor LastOnly(SequenceBatch batch)
+    {
+        int b = batch.Size, l = batch.MaxLength;
+        var targets = Tensor.Zeros(b, l);
+        var last = batch.LastTargets.AsReadOnlySpan();
+        var span = targets.Span;
+        for (int row = 0; row < b; row++)
+        {
+            span[(row * l) + l - 1] = last[row];
+        }
+
+        return targets;
     }
 
     private EvaluationResult Score(RunState run, IReadOnlyList<SequenceExample> examples, CancellationToken cancellationToken)

@@ -54,6 +54,13 @@ public sealed record TrainerOptions
     public TrainingLoss Loss { get; init; } = TrainingLoss.CrossEntropy;
 
     /// <summary>
+    /// Which positions carry the loss (default <see cref="TrainingPositions.All"/>). <see cref="TrainingPositions.Last"/>
+    /// trains every prefix of each training sequence at its last position, as RecBole does; a model whose generator
+    /// conditions on the history needs it.
+    /// </summary>
+    public TrainingPositions Positions { get; init; } = TrainingPositions.All;
+
+    /// <summary>
     /// Negatives per position for <see cref="TrainingLoss.SampledBce"/> and <see cref="TrainingLoss.SampledSoftmax"/>
     /// (default null: 1 for SampledBce, as the original SASRec, and 100 for SampledSoftmax). At least 1 when set;
     /// ignored by <see cref="TrainingLoss.CrossEntropy"/>.
@@ -129,6 +136,7 @@ public sealed record TrainerOptions
         Check(GradientClipNorm is not double c || (c > 0 && double.IsFinite(c)), nameof(GradientClipNorm), GradientClipNorm!, "must be finite and greater than 0 (or null for no clipping)");
         Check(MaxLength is not int l || l >= 1, nameof(MaxLength), MaxLength!, "must be at least 1 (or null for the backbone's)");
         Check(Enum.IsDefined(Loss), nameof(Loss), Loss, "is not a known loss");
+        Check(Enum.IsDefined(Positions), nameof(Positions), Positions, "is not a known choice");
         Check(NegativeSamples is not int k || k >= 1, nameof(NegativeSamples), NegativeSamples!, "must be at least 1 (or null for the loss's default)");
         Check(Patience is not int p || p >= 1, nameof(Patience), Patience!, "must be at least 1 (or null to never stop early)");
         Check(EvaluationInterval >= 0, nameof(EvaluationInterval), EvaluationInterval, "must be non-negative (0 never validates)");

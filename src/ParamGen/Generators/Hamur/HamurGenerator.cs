@@ -23,7 +23,9 @@ namespace ParamGen.Generators;
 /// sound when each sequence is trained at its last position: under the trainer's cross-entropy at every position, one
 /// core serves all positions, so the summary hands every position the later items, its own targets. Measured on the
 /// bundled synthetic data, the leak gave the lowest training loss of all variants and a test NDCG@10 below static
-/// per-domain adapters (0.217 against 0.232); without it HAMUR matched them.</para>
+/// per-domain adapters (0.217 against 0.232); without it HAMUR matched them. <see cref="ConditionsOnHistory"/> is then
+/// true, and the <see cref="Training.Trainer"/> trains the model only with <see cref="Training.TrainingPositions.Last"/>
+/// (every prefix an example, the loss at its last position), where the summary is leak-free.</para>
 /// <para><b>Hypernetwork.</b> For each of <see cref="HamurOptions.HiddenSizes"/>: Linear, BatchNorm1d, ReLU (as the
 /// paper); then a Linear to <c>slots * k²</c>: one core per adapted slot, in slot order, which is exactly the layout
 /// (<see cref="IParameterGenerator.Layout"/>, P = slots * k²). A training batch of one sample uses the batch norms'
@@ -114,6 +116,9 @@ public sealed class HamurGenerator : Module, IParameterGenerator
 
     /// <summary>The adapter cells, one per adapted slot, in <see cref="SlotNames"/> order.</summary>
     public IReadOnlyList<HamurAdapter> Adapters => _adapters;
+
+    /// <summary>True with <see cref="HamurHistory.Mean"/>: the core then depends on the history's items, so training must use <see cref="Training.TrainingPositions.Last"/>.</summary>
+    public bool ConditionsOnHistory => Options.History != HamurHistory.None;
 
     /// <summary>The learned domain embeddings <c>[D, e]</c>.</summary>
     public Embedding DomainEmbedding => _domainEmbedding;

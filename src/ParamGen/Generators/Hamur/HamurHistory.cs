@@ -11,8 +11,9 @@ public enum HamurHistory
     None,
 
     /// <summary>
-    /// The mean item embedding of the real items (the paper's instance-level input). Use it only when each sequence
-    /// is trained at its last position: under the default loss at every position it leaks the targets (see <see cref="None"/>).
+    /// The mean item embedding of the real items (the paper's instance-level input). Train it with
+    /// <see cref="Training.TrainingPositions.Last"/> (every prefix an example, the loss at its last position): under
+    /// the loss at every position it would leak the targets (see <see cref="None"/>), and the trainer refuses that.
     /// </summary>
     Mean,
 }
