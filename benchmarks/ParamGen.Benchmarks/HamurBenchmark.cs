@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using ParamGen.Generators;
 using ParamGen.Tensors;
 
 namespace ParamGen.Benchmarks;
@@ -18,22 +19,28 @@ internal static class HamurBenchmark
         Console.WriteLine($"HAMUR generation cost: {new HamurCase(training: false).Describe()}");
         Console.WriteLine($"{threads} thread(s), median of {reps} rounds after {WarmUp} warm-up rounds (a round times each part once, in turn, so load drifts hit them alike), .NET {Environment.Version}");
         Console.WriteLine();
-        Console.WriteLine("| mode | Generate ms | Encode with adapters ms | Encode without adapters ms | Generate / Encode with | Generate / Encode without |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| mode | history | Generate ms | Encode with adapters ms | Encode without adapters ms | Generate / Encode with | Generate / Encode without |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
+        var steps = new List<string>();
         foreach (bool training in (bool[])[false, true])
         {
-            var c = new HamurCase(training);
-            var (generate, with, without) = Medians(c.Generate, c.EncodeWithAdapters, c.EncodePlain, reps);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {(training ? "training (graph recorded, dropout on)" : "evaluation (no grad)")} | {generate:F2} | {with:F2} | {without:F2} | {100 * generate / with:F1}% | {100 * generate / without:F1}% |"));
-            if (training)
+            foreach (var history in (HamurHistory[])[HamurHistory.None, HamurHistory.Mean])
             {
-                var (step, plain, _) = Medians(c.StepWithHamur, c.StepPlain, null, reps);
-                Console.WriteLine();
+                var c = new HamurCase(training, history);
+                var (generate, with, without) = Medians(c.Generate, c.EncodeWithAdapters, c.EncodePlain, reps);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"forward + backward (sum of the states), training mode: with HAMUR (generation included) {step:F2} ms, without adapters {plain:F2} ms ({step / plain:F2}x)"));
+                    $"| {(training ? "training (graph recorded, dropout on)" : "evaluation (no grad)")} | {history} | {generate:F2} | {with:F2} | {without:F2} | {100 * generate / with:F1}% | {100 * generate / without:F1}% |"));
+                if (training)
+                {
+                    var (step, plain, _) = Medians(c.StepWithHamur, c.StepPlain, null, reps);
+                    steps.Add(string.Create(CultureInfo.InvariantCulture,
+                        $"forward + backward (sum of the states), training mode, history {history}: with HAMUR (generation included) {step:F2} ms, without adapters {plain:F2} ms ({step / plain:F2}x)"));
+                }
             }
         }
+
+        Console.WriteLine();
+        steps.ForEach(Console.WriteLine);
 
         Console.WriteLine("target: Generate under 5% of the backbone's forward on the batch");
         return 0;

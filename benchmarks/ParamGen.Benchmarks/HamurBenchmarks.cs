@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using ParamGen.Generators;
 using ParamGen.Tensors;
 
 namespace ParamGen.Benchmarks;
@@ -17,11 +18,15 @@ public class HamurBenchmarks
     [Params(false, true)]
     public bool Training { get; set; }
 
+    /// <summary>What the hypernetwork reads besides the domain.</summary>
+    [Params(HamurHistory.None, HamurHistory.Mean)]
+    public HamurHistory History { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
         Engine.NumThreads = 2;
-        _case = new HamurCase(Training);
+        _case = new HamurCase(Training, History);
     }
 
     [Benchmark]

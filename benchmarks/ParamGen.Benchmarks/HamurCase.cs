@@ -13,7 +13,8 @@ namespace ParamGen.Benchmarks;
 /// The problem of the HAMUR cost target: a batch of 256 histories of length 50 (uniform ids, no padding) over the
 /// Beauty-sized catalogue (12,101 items), spread over 2 domains (Beauty + Toys), SASRec d 64 with 2 blocks (the
 /// shapes of <see cref="BackboneBench"/>) carrying HAMUR's default adapters (after each block, bottleneck 32, core
-/// 32 x 32, hypernetwork 64, per-domain factors), and the same backbone without adapters. In evaluation mode every
+/// 32 x 32, hypernetwork 64, per-domain factors; the hypernetwork reads the domain alone or, with
+/// <see cref="HamurHistory.Mean"/>, also the mean item embedding of the history), and the same backbone without adapters. In evaluation mode every
 /// part runs under no-grad; in training mode dropout is on and the graph is recorded. Each timed call runs in its
 /// own <see cref="TensorScope"/>, as the Trainer and the Evaluator run a step.
 /// </summary>
@@ -21,12 +22,12 @@ internal sealed class HamurCase
 {
     public const int Domains = 2;
 
-    public HamurCase(bool training)
+    public HamurCase(bool training, HamurHistory history = HamurHistory.None)
     {
         Training = training;
         var g = new Generator(0);
         var backbone = BackboneBench.Create("sasrec", BackboneBench.ServeItems, g);
-        Model = new GeneratedRecommender(backbone, new HamurGenerator(backbone, new HamurOptions(), Domains, g));
+        Model = new GeneratedRecommender(backbone, new HamurGenerator(backbone, new HamurOptions { History = history }, Domains, g));
         Plain = BackboneBench.Create("sasrec", BackboneBench.ServeItems, new Generator(0));
         var domains = Enumerable.Range(0, BackboneBench.Batch).Select(b => b % Domains).ToArray();
         Batch = SequenceBatch.FromHistories(BackboneBench.Histories(BackboneBench.Batch, BackboneBench.ServeItems, g), BackboneBench.Length, domains, BackboneBench.ServeItems);
@@ -66,7 +67,7 @@ internal sealed class HamurCase
         var hamur = (HamurGenerator)Model.Generator;
         var o = hamur.Options;
         return $"batch {BackboneBench.Batch} x {BackboneBench.Length}, {BackboneBench.ServeItems:N0} items, SASRec d 64, 2 blocks, {Domains} domains; " +
-            $"HAMUR m {o.Bottleneck}, k {o.CoreRank}, hidden [{string.Join(", ", o.HiddenSizes)}], {o.Factors} factors, {Model.Generator.Layout.Size:N0} generated floats per sample, {hamur.Module.ParameterCount():N0} generator parameters";
+            $"HAMUR m {o.Bottleneck}, k {o.CoreRank}, hidden [{string.Join(", ", o.HiddenSizes)}], {o.Factors} factors, history {o.History}, {Model.Generator.Layout.Size:N0} generated floats per sample, {hamur.Module.ParameterCount():N0} generator parameters";
     }
 
     /// <summary>HamurGenerator.Generate: the [B, P] adapter weights.</summary>

@@ -438,9 +438,20 @@ public sealed class Trainer
         }
 
         var negatives = run.Negatives?.Draw(batch, Generator);    // [B, L, k]
-        var states = Model.Encode(batch);                         // [B, L, d]
+        Tensor states, targets;
+        if (Options.Positions == TrainingPositions.Last)
+        {
+            states = Model.EncodeLast(batch);                     // [B, d]: SASRec runs its last block for the last query only
+            targets = batch.LastTargets;                          // [B]
+            negatives = negatives?.Select(1, batch.MaxLength - 1); // [B, k]
+        }
+        else
+        {
+            states = Model.Encode(batch);                         // [B, L, d]
+            targets = batch.Targets;                              // [B, L]
+        }
+
         var items = Model.Backbone.ItemEmbeddings;                // [C, d]
-        var targets = Options.Positions == TrainingPositions.Last ? LastOnly(batch) : batch.Targets;
         var loss = Options.Loss switch
         {
             TrainingLoss.SampledBce => SequenceLosses.SampledBce(states, items, targets, negatives!),
@@ -455,21 +466,6 @@ public sealed class Trainer
 
         run.Optimizer.Step();
         return loss.Item();
-    }
-
-    /// <summary>The batch's targets with every column but the last ignored (0): <c>[B, L]</c>.</summary>
-    private static Tensor LastOnly(SequenceBatch batch)
-    {
-        int b = batch.Size, l = batch.MaxLength;
-        var targets = Tensor.Zeros(b, l);
-        var last = batch.LastTargets.AsReadOnlySpan();
-        var span = targets.Span;
-        for (int row = 0; row < b; row++)
-        {
-            span[(row * l) + l - 1] = last[row];
-        }
-
-        return targets;
     }
 
     private EvaluationResult Score(RunState run, IReadOnlyList<SequenceExample> examples, CancellationToken cancellationToken)
