@@ -28,6 +28,7 @@ var seeds = Seeds(SampleArgs.List(args, "--seeds", ["3"]));
 var names = SampleArgs.List(args, "--variants", [.. Variant.All.Select(v => v.Name)]);
 string? resultsDirectory = SampleArgs.String(args, "--results");
 string positions = SampleArgs.String(args, "--positions") ?? "all";
+bool groupByLength = args.Contains("--group-by-length");
 if (SampleArgs.Int(args, "--threads", 0) is int threads and > 0)
 {
     Engine.NumThreads = threads;
@@ -42,7 +43,7 @@ var unknownVariant = names.FirstOrDefault(n => Variant.All.All(v => v.Name != n)
 if (model is not ("sasrec" or "gru4rec") || candidates is not ("all" or "domain") || positions is not ("all" or "last") || unknownVariant is not null || seeds is null)
 {
     Console.Error.WriteLine("usage: MultiDomain [--data FILE [--data FILE2 ...]] [--model sasrec|gru4rec] [--candidates all|domain] [--seeds 3 | --seeds 1,2,3] " +
-        $"[--variants {string.Join(',', Variant.All.Select(v => v.Name))}] [--epochs N] [--patience N] [--dim 64] [--max-len N] [--batch N] [--threads N] [--positions all|last] [--results DIR]");
+        $"[--variants {string.Join(',', Variant.All.Select(v => v.Name))}] [--epochs N] [--patience N] [--dim 64] [--max-len N] [--batch N] [--threads N] [--positions all|last] [--group-by-length] [--results DIR]");
     return 2;
 }
 
@@ -64,6 +65,7 @@ var trainer = new TrainerOptions
     LearningRate = 2e-3,
     Evaluation = new EvaluationOptions { Ks = [10], CandidateScope = scope, ListMetrics = false },
     Positions = positions == "last" ? TrainingPositions.Last : TrainingPositions.All,
+    GroupByLength = groupByLength,
 };
 
 // At the last position of every prefix HAMUR's hypernetwork can read the history (the paper's instance input) without
@@ -84,7 +86,7 @@ AnsiConsole.MarkupLine($"Candidates: {(scope == CandidateScope.UserDomain ? "the
 // DIR/{variant}-seed{seed}.json: a finished training is read back, an interrupted one resumes from its last epoch
 // (the trainer's Resume gives the result of an uninterrupted run), so a long comparison can span several sessions.
 string setup = $"data {string.Join(" + ", files.Count == 0 ? ["synthetic"] : files.Select(Path.GetFileName))}; {model} d {dim}, window {maxLength}; " +
-    $"epochs {epochs}, patience {patience}, batch {batchSize}, lr {trainer.LearningRate}; candidates {candidates}; positions {positions}; {Engine.NumThreads} threads";
+    $"epochs {epochs}, patience {patience}, batch {batchSize}, lr {trainer.LearningRate}; candidates {candidates}; positions {positions}{(groupByLength ? ", grouped by length" : string.Empty)}; {Engine.NumThreads} threads";
 if (resultsDirectory is not null && !RunStore.Open(resultsDirectory, setup, out string? mismatch))
 {
     Console.Error.WriteLine(mismatch);

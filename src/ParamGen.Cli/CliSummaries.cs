@@ -22,6 +22,7 @@ internal static class CliSummaries
             Data = Data(loaded.Dataset, split),
             Loss = options.Loss.ToString(),
             Positions = options.Positions.ToString(),
+            options.GroupByLength,
             Epochs = result.Epochs.Select(e => new { e.Epoch, e.Loss, e.Seconds, e.ValidationSeconds, Validation = e.Validation }).ToArray(),
             Metric = result.Metric,
             result.BestEpoch,

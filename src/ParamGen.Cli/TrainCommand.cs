@@ -31,6 +31,10 @@ internal static class TrainCommand
             Description = "Where the loss is taken: all (every position of each training sequence; the default) or last (every prefix an example, "
                 + "the loss at its last position, as RecBole). A generator that reads the history (--hamur-history mean) needs last, and gets it by default.",
         }.AcceptOnlyFromAmong("all", "last");
+        var groupByLength = new Option<bool>("--group-by-length")
+        {
+            Description = "Batches of similar lengths, each cut to its longest history: most of the padding's work goes (SASRec only; the batches differ from a run without it).",
+        };
         var seed = new Option<ulong>("--seed") { Description = "Seed of initialisation, shuffling, dropout and negatives (default 0).", DefaultValueFactory = _ => 0UL };
         var threads = CliOptions.Threads();
         var resume = new Option<bool>("--resume") { Description = "Continue the run saved in --out from its last epoch." };
@@ -40,7 +44,7 @@ internal static class TrainCommand
         model.AddTo(command);
         generators.AddTo(command);
         eval.AddTo(command);
-        foreach (var option in new Option[] { outDir, epochs, batch, lr, weightDecay, patience, loss, negatives, positions, seed, threads, resume, json })
+        foreach (var option in new Option[] { outDir, epochs, batch, lr, weightDecay, patience, loss, negatives, positions, groupByLength, seed, threads, resume, json })
         {
             command.Options.Add(option);
         }
@@ -56,6 +60,11 @@ internal static class TrainCommand
             var paramGenerator = generators.Create(parsed, backbone, Math.Max(1, loaded.Dataset.NumDomains), generator);
             ISequentialRecommender recommender = paramGenerator is null ? new SequentialRecommender(backbone) : new GeneratedRecommender(backbone, paramGenerator);
             string label = (parsed.GetValue(model.Model) ?? string.Empty) + (paramGenerator is null ? string.Empty : " + " + generators.Kind(parsed));
+            if (parsed.GetValue(groupByLength) && !backbone.IgnoresLeftPadding)
+            {
+                throw new CliUsageException($"--group-by-length cuts each batch to its longest history, which would change {parsed.GetValue(model.Model)}'s states (it runs through the padding); it applies to sasrec only.");
+            }
+
             if (parsed.GetValue(positions) == "all" && paramGenerator is { ConditionsOnHistory: true })
             {
                 throw new CliUsageException("--positions all cannot train a generator that reads the history (--hamur-history mean): at every position but the last, "
@@ -79,6 +88,7 @@ internal static class TrainCommand
                     "last" => TrainingPositions.Last,
                     _ => paramGenerator is { ConditionsOnHistory: true } ? TrainingPositions.Last : TrainingPositions.All,
                 },
+                GroupByLength = parsed.GetValue(groupByLength),
                 Seed = parsed.GetValue(seed),
                 Evaluation = eval.Create(parsed),
                 CheckpointDirectory = parsed.GetValue(outDir),

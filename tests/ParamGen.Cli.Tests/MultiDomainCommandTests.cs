@@ -105,6 +105,10 @@ public sealed class MultiDomainCommandTests : IDisposable
         (code, stdout, stderr) = CliRunner.Run(Train(_inter, Path.Combine(_files.Root, "plain"), 1));
         Assert.True(code == 0, stderr);
         Assert.Equal("All", CliRunner.Json(stdout).GetProperty("positions").GetString());
+
+        (code, stdout, stderr) = CliRunner.Run(Train(_inter, Path.Combine(_files.Root, "grouped"), 1, "--group-by-length"));
+        Assert.True(code == 0, stderr);
+        Assert.True(CliRunner.Json(stdout).GetProperty("groupByLength").GetBoolean());
     }
 
     [Fact]
@@ -169,6 +173,7 @@ public sealed class MultiDomainCommandTests : IDisposable
     [InlineData("--hamur-history applies to --generator hamur only.", "--generator", "domain_adapter", "--hamur-history", "mean")]
     [InlineData("--positions all cannot train a generator that reads the history (--hamur-history mean)", "--generator", "hamur", "--hamur-history", "mean", "--positions", "all")]
     [InlineData("Argument 'first' not recognized. Must be one of: 'all' 'last'", "--positions", "first")]
+    [InlineData("--group-by-length cuts each batch to its longest history, which would change gru4rec's states", "--model", "gru4rec", "--group-by-length")]
     [InlineData("--hamur-hidden '16,x': 'x' is not a positive whole number.", "--generator", "hamur", "--hamur-hidden", "16,x")]
     [InlineData("--hamur-slots 'block0,block7': no slot 'block7'; the backbone's slots are block0, block1, user_state.", "--generator", "hamur", "--hamur-slots", "block0,block7")]
     public void BadGeneratorArgumentsGiveOneLineAndExitCode2(string expected, params string[] extra)

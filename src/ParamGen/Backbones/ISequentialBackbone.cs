@@ -54,6 +54,14 @@ public interface ISequentialBackbone
         return Encode(batch, weights).Select(1, batch.MaxLength - 1); // [B, d]
     }
 
+    /// <summary>
+    /// Whether the states at real positions are the same however many padding positions precede them (default
+    /// false). True for a backbone that masks padding keys and aligns positions to the right (SASRec); false for one
+    /// that runs through the padding (GRU4Rec's recurrence). When true, a trainer may cut each batch's window to its
+    /// longest history (<see cref="Training.TrainerOptions.GroupByLength"/>).
+    /// </summary>
+    bool IgnoresLeftPadding => false;
+
     /// <summary>The output item embeddings <c>[NumItems + 1, d]</c> that scores are taken against (tied to the input embeddings or not).</summary>
     Tensor ItemEmbeddings { get; }
 

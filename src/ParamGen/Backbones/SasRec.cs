@@ -112,6 +112,9 @@ public sealed class SasRec : Module, ISequentialBackbone
     /// <summary>The input item table <c>[NumItems + 1, d]</c> (row 0, padding, stays zero).</summary>
     public Embedding ItemEmbedding => _itemEmbedding;
 
+    /// <summary>True: padding keys are masked and positions are aligned to the right, so the states at real positions do not depend on how many padding positions come first.</summary>
+    public bool IgnoresLeftPadding => true;
+
     /// <summary>The learned positions <c>[MaxLength, d]</c>; row MaxLength - 1 is the most recent item's.</summary>
     public Embedding PositionEmbedding => _positionEmbedding;
 

@@ -229,6 +229,12 @@ public sealed class Trainer
                 "that position's own target; train it with TrainerOptions.Positions = TrainingPositions.Last.", nameof(split));
         }
 
+        if (Options.GroupByLength && !backbone.IgnoresLeftPadding)
+        {
+            throw new ArgumentException($"Trainer: TrainerOptions.GroupByLength cuts each batch's window to its longest history, which changes the states of {backbone.GetType().Name}: " +
+                "its IgnoresLeftPadding is false (it runs through the padding). Leave GroupByLength off for it.", nameof(split));
+        }
+
         var examples = Options.Positions == TrainingPositions.Last ? Prefixes(split.Train) : split.Train;
         var batcher = new SequenceBatcher(dataset, examples, new SequenceBatchOptions
         {
@@ -236,6 +242,8 @@ public sealed class Trainer
             MaxLength = maxLength,
             Shuffle = true,
             Seed = StreamSeed.Derive(Options.Seed, 0),
+            GroupByLength = Options.GroupByLength,
+            TrimToLongest = Options.GroupByLength,
         });
         int k = Options.NegativesPerPosition;
         return new RunState
@@ -303,6 +311,7 @@ public sealed class Trainer
         Same("the training window (TrainerOptions.MaxLength)", saved.MaxLength ?? Model.Backbone.MaxLength, run.MaxLength);
         Same("TrainerOptions.Loss", saved.Loss, Options.Loss);
         Same("TrainerOptions.Positions", saved.Positions, Options.Positions);
+        Same("TrainerOptions.GroupByLength", saved.GroupByLength, Options.GroupByLength);
         Same("the negatives per position (TrainerOptions.NegativeSamples)", saved.NegativesPerPosition, Options.NegativesPerPosition);
         Same("TrainerOptions.EarlyStoppingMetric", saved.EarlyStoppingMetric, Options.EarlyStoppingMetric);
         Same("the dataset", record.Dataset, run.Dataset);

@@ -61,6 +61,16 @@ public sealed record TrainerOptions
     public TrainingPositions Positions { get; init; } = TrainingPositions.All;
 
     /// <summary>
+    /// Whether training batches hold examples of similar lengths, each cut to its longest history (default false;
+    /// see <see cref="Data.SequenceBatchOptions.GroupByLength"/> and <see cref="Data.SequenceBatchOptions.TrimToLongest"/>).
+    /// On data whose histories are mostly short (Beauty: 9 items on average in a window of 50) most of the padding
+    /// goes, and with it most of the backbone's work. Only for a backbone whose states ignore left padding
+    /// (<see cref="Backbones.ISequentialBackbone.IgnoresLeftPadding"/>, e.g. SASRec); the batches' composition
+    /// changes, so a run is not the same as one without it.
+    /// </summary>
+    public bool GroupByLength { get; init; }
+
+    /// <summary>
     /// Negatives per position for <see cref="TrainingLoss.SampledBce"/> and <see cref="TrainingLoss.SampledSoftmax"/>
     /// (default null: 1 for SampledBce, as the original SASRec, and 100 for SampledSoftmax). At least 1 when set;
     /// ignored by <see cref="TrainingLoss.CrossEntropy"/>.

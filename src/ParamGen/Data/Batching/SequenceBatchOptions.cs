@@ -30,6 +30,26 @@ public sealed record SequenceBatchOptions
     /// <summary>Whether to skip the last batch when it has fewer than <see cref="BatchSize"/> examples (default false).</summary>
     public bool DropLast { get; init; }
 
+    /// <summary>
+    /// Whether batches hold examples of similar lengths (default false), as Hugging Face's <c>group_by_length</c>:
+    /// the epoch's order (shuffled or not) is cut into pools of <see cref="LengthGroupPool"/> batches, each pool is
+    /// sorted by input length (longest first, ties keeping their order) and cut into batches, and then the full
+    /// batches of the epoch are shuffled (with <see cref="Shuffle"/>), so a run still sees lengths in a random order.
+    /// With <see cref="TrimToLongest"/> this removes most of the padding of data whose lengths vary widely.
+    /// </summary>
+    public bool GroupByLength { get; init; }
+
+    /// <summary>Batches per pool of <see cref="GroupByLength"/> (default 50, as Hugging Face's megabatches). At least 1.</summary>
+    public int LengthGroupPool { get; init; } = 50;
+
+    /// <summary>
+    /// Whether each batch's window is the longest input in it, capped at <see cref="MaxLength"/> (default false:
+    /// every batch is <c>[B, MaxLength]</c>). Only for models whose states ignore left padding
+    /// (<see cref="Backbones.ISequentialBackbone.IgnoresLeftPadding"/>): the rows stay right-aligned, so such a
+    /// model computes the same states from fewer positions.
+    /// </summary>
+    public bool TrimToLongest { get; init; }
+
     /// <summary>Checks every value and throws naming the first bad one.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is outside its documented range, or a [BatchSize, MaxLength] tensor would be too large.</exception>
     public void Validate()
@@ -42,6 +62,11 @@ public sealed record SequenceBatchOptions
         if (MaxLength < 1)
         {
             throw Bad(nameof(MaxLength), MaxLength, "must be at least 1");
+        }
+
+        if (LengthGroupPool < 1)
+        {
+            throw Bad(nameof(LengthGroupPool), LengthGroupPool, "must be at least 1");
         }
 
         if ((long)BatchSize * MaxLength > Array.MaxLength)

@@ -132,16 +132,67 @@ public sealed class SequenceBatcher : IEnumerable<SequenceBatch>
             order[i] = i;
         }
 
-        if (Options.Shuffle)
+        var generator = Options.Shuffle ? new Generator(StreamSeed.Derive(Seed, (ulong)epoch)) : null;
+        if (generator is not null)
         {
-            var generator = new Generator(StreamSeed.Derive(Seed, (ulong)epoch));
             for (int i = order.Length - 1; i > 0; i--)
             {
                 int j = generator.NextInt(i + 1);
                 (order[i], order[j]) = (order[j], order[i]);
             }
         }
+
+        if (Options.GroupByLength)
+        {
+            GroupByLength(order, generator);
+        }
     }
+
+    /// <summary>Sorts each pool of the order by input length (longest first, stable), then shuffles the full batches.</summary>
+    private void GroupByLength(Span<int> order, Generator? generator)
+    {
+        int batchSize = Options.BatchSize, pool = checked(batchSize * Options.LengthGroupPool);
+        var keys = new long[Math.Min(pool, order.Length)];
+        for (int first = 0; first < order.Length; first += pool)
+        {
+            var part = order.Slice(first, Math.Min(pool, order.Length - first));
+            var partKeys = keys.AsSpan(0, part.Length);
+            for (int i = 0; i < part.Length; i++)
+            {
+                // Longest first; among equal lengths the earlier position first (a stable sort).
+                partKeys[i] = -(((long)InputLength(part[i]) * part.Length) + (part.Length - 1 - i));
+            }
+
+            partKeys.Sort(part);
+        }
+
+        int full = order.Length / batchSize;
+        if (generator is null || full < 2)
+        {
+            return;
+        }
+
+        var batches = new int[full];
+        for (int b = 0; b < full; b++)
+        {
+            batches[b] = b;
+        }
+
+        for (int i = full - 1; i > 0; i--)
+        {
+            int j = generator.NextInt(i + 1);
+            (batches[i], batches[j]) = (batches[j], batches[i]);
+        }
+
+        var grouped = order[..(full * batchSize)].ToArray();
+        for (int b = 0; b < full; b++)
+        {
+            grouped.AsSpan(batches[b] * batchSize, batchSize).CopyTo(order.Slice(b * batchSize, batchSize));
+        }
+    }
+
+    /// <summary>The input length of an example within the window.</summary>
+    private int InputLength(int example) => Math.Min(_examples[example].InputLength, Options.MaxLength);
 
     /// <summary>The batches of <see cref="CurrentEpoch"/>.</summary>
     /// <returns>An enumerator of <see cref="BatchCount"/> batches.</returns>
@@ -187,7 +238,17 @@ public sealed class SequenceBatcher : IEnumerable<SequenceBatch>
 
     private SequenceBatch Build(ReadOnlySpan<int> rows)
     {
-        var batch = SequenceBatch.Allocate(rows.Length, Options.MaxLength);
+        int window = Options.MaxLength;
+        if (Options.TrimToLongest)
+        {
+            window = 1;
+            foreach (int row in rows)
+            {
+                window = Math.Max(window, InputLength(row));
+            }
+        }
+
+        var batch = SequenceBatch.Allocate(rows.Length, window);
         bool hasDomains = Dataset.HasDomains;
         for (int r = 0; r < rows.Length; r++)
         {
