@@ -114,7 +114,8 @@ public sealed class SequenceBatcher : IEnumerable<SequenceBatch>
 
     /// <summary>
     /// Writes the order in which epoch <paramref name="epoch"/> visits the examples: indices into
-    /// <see cref="Examples"/>, all N of them (the batches take them in runs of BatchSize).
+    /// <see cref="Examples"/>, all N of them (the batches take them in runs of BatchSize), shuffled with
+    /// <see cref="SequenceBatchOptions.Shuffle"/> and then grouped with <see cref="SequenceBatchOptions.GroupByLength"/>.
     /// </summary>
     /// <param name="epoch">The epoch index, 0 or more.</param>
     /// <param name="order">Receives the N indices.</param>
