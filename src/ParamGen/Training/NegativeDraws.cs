@@ -69,4 +69,37 @@ internal sealed class NegativeDraws
 
         return result;
     }
+
+    /// <summary>Draws the negatives of each sample's last position only (training at the last position).</summary>
+    /// <param name="batch">A batch whose users belong to the sampler's dataset.</param>
+    /// <param name="generator">The random source.</param>
+    /// <returns>Negative ids <c>[B, k]</c>, 0 where the sample has no target.</returns>
+    public Tensor DrawLast(SequenceBatch batch, Generator generator)
+    {
+        int k = PerPosition;
+        if (_buffer.Length < k)
+        {
+            _buffer = new int[k];
+        }
+
+        var result = Tensor.Zeros(batch.Size, k);
+        var dst = result.Span;
+        var targets = batch.LastTargets.AsReadOnlySpan();
+        for (int b = 0; b < batch.Size; b++)
+        {
+            if (targets[b] == 0f)
+            {
+                continue;
+            }
+
+            _sampler.Sample(batch.UserIds[b], k, _buffer, generator);
+            var row = dst.Slice(b * k, k);
+            for (int j = 0; j < k; j++)
+            {
+                row[j] = _buffer[j];
+            }
+        }
+
+        return result;
+    }
 }

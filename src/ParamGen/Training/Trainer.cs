@@ -446,16 +446,17 @@ public sealed class Trainer
             }
         }
 
-        var negatives = run.Negatives?.Draw(batch, Generator);    // [B, L, k]
         Tensor states, targets;
+        Tensor? negatives;
         if (Options.Positions == TrainingPositions.Last)
         {
+            negatives = run.Negatives?.DrawLast(batch, Generator); // [B, k]
             states = Model.EncodeLast(batch);                     // [B, d]: SASRec runs its last block for the last query only
             targets = batch.LastTargets;                          // [B]
-            negatives = negatives?.Select(1, batch.MaxLength - 1); // [B, k]
         }
         else
         {
+            negatives = run.Negatives?.Draw(batch, Generator);    // [B, L, k]
             states = Model.Encode(batch);                         // [B, L, d]
             targets = batch.Targets;                              // [B, L]
         }

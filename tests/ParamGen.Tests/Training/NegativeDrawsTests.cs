@@ -47,6 +47,29 @@ public class NegativeDrawsTests
     }
 
     [Fact]
+    public void LastPositionNegatives_AreOneRowPerSample_NeverTheUsersItems()
+    {
+        var split = TrainingTestData.Planted(users: 60, items: 12);
+        var dataset = split.Dataset;
+        var draws = new NegativeDraws(new UniformNegativeSampler(dataset), perPosition: 3);
+        var batch = new SequenceBatcher(dataset, split.Train, new SequenceBatchOptions { BatchSize = 60, MaxLength = 8 }).First();
+        var negatives = draws.DrawLast(batch, new Generator(3));
+        Assert.Equal([batch.Size, 3], negatives.Shape.ToArray());
+        for (int b = 0; b < batch.Size; b++)
+        {
+            var history = dataset.GetSequence(batch.UserIds[b]).ToArray();
+            for (int j = 0; j < 3; j++)
+            {
+                int id = (int)negatives[b, j];
+                Assert.InRange(id, 1, dataset.NumItems);
+                Assert.DoesNotContain(id, history);
+            }
+        }
+
+        Assert.Equal(draws.DrawLast(batch, new Generator(4)).ToArray(), draws.DrawLast(batch, new Generator(4)).ToArray());
+    }
+
+    [Fact]
     public void Draws_DependOnlyOnTheGeneratorState()
     {
         var split = TrainingTestData.Planted(users: 30, items: 20);
