@@ -52,12 +52,26 @@ public sealed class Trainer
     /// <param name="generator">The generator that the model's dropout draws from; the trainer re-seeds it each epoch
     /// and draws sampled negatives from it (default <see cref="Generator.Default"/>).</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
-    /// <exception cref="ArgumentException">The early-stopping metric is malformed or not evaluated.</exception>
+    /// <exception cref="ArgumentException">The early-stopping metric is malformed or not evaluated; or the options do
+    /// not suit the model: <see cref="TrainingPositions.All"/> with a generator that conditions on the history, or
+    /// <see cref="TrainerOptions.GroupByLength"/> with a backbone whose states depend on left padding.</exception>
     public Trainer(ISequentialRecommender model, TrainerOptions? options = null, ILogger? logger = null, Generator? generator = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         options ??= new TrainerOptions();
         options.Validate();
+        if (options.Positions == TrainingPositions.All && model is GeneratedRecommender { Generator: { ConditionsOnHistory: true } history })
+        {
+            throw new ArgumentException($"Trainer: {history.GetType().Name} conditions on the whole history, which at every position but the last holds " +
+                "that position's own target; train it with TrainerOptions.Positions = TrainingPositions.Last.", nameof(options));
+        }
+
+        if (options.GroupByLength && !model.Backbone.IgnoresLeftPadding)
+        {
+            throw new ArgumentException($"Trainer: TrainerOptions.GroupByLength cuts each batch's window to its longest history, which changes the states of {model.Backbone.GetType().Name}: " +
+                "its IgnoresLeftPadding is false (it runs through the padding). Leave GroupByLength off for it.", nameof(options));
+        }
+
         Model = model;
         Options = options;
         Generator = generator ?? Generator.Default;
@@ -223,18 +237,6 @@ public sealed class Trainer
         Optimizer optimizer = Options.Optimizer == OptimizerKind.AdamW
             ? new AdamW(trainable, new AdamWOptions { LearningRate = Options.LearningRate, WeightDecay = Options.WeightDecay })
             : new Adam(trainable, new AdamOptions { LearningRate = Options.LearningRate, WeightDecay = Options.WeightDecay });
-        if (Options.Positions == TrainingPositions.All && Model is GeneratedRecommender { Generator: { ConditionsOnHistory: true } history })
-        {
-            throw new ArgumentException($"Trainer: {history.GetType().Name} conditions on the whole history, which at every position but the last holds " +
-                "that position's own target; train it with TrainerOptions.Positions = TrainingPositions.Last.", nameof(split));
-        }
-
-        if (Options.GroupByLength && !backbone.IgnoresLeftPadding)
-        {
-            throw new ArgumentException($"Trainer: TrainerOptions.GroupByLength cuts each batch's window to its longest history, which changes the states of {backbone.GetType().Name}: " +
-                "its IgnoresLeftPadding is false (it runs through the padding). Leave GroupByLength off for it.", nameof(split));
-        }
-
         var examples = Options.Positions == TrainingPositions.Last ? Prefixes(split.Train) : split.Train;
         var batcher = new SequenceBatcher(dataset, examples, new SequenceBatchOptions
         {
