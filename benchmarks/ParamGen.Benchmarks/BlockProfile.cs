@@ -52,7 +52,7 @@ public static partial class BlockProfile
         var x = Leaf(B, L, D);
         var whole = Op("whole block (one graph)", [x], t => block.Forward(t[0], isCausal: true), reps);
         var workload = new TransformerBlockWorkload();
-        var (median, alloc) = Measure.Time(workload, threads, reps: reps);
+        var (median, alloc, _) = Measure.Time(workload, threads, reps: reps);
 
         var ci = CultureInfo.InvariantCulture;
         Console.WriteLine($"threads {threads}, fastest of {reps} isolated runs per op, {(threads == 1 ? "thread CPU" : "wall")} ms");

@@ -74,14 +74,14 @@ public static class Compare
         }
 
         Console.WriteLine();
-        Console.WriteLine("| workload | ParamGen ms | PyTorch ms | ratio (PG/PT) | ParamGen GFLOP/s | PyTorch GFLOP/s | ParamGen MB allocated/run |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| workload | ParamGen ms | PyTorch ms | ratio (PG/PT) | ParamGen GFLOP/s | PyTorch GFLOP/s | ParamGen MB allocated/run | ParamGen page faults/run |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var w in workloads)
         {
-            var (ms, alloc) = Measure.Time(w, threads, reps: reps);
+            var (ms, alloc, faults) = Measure.Time(w, threads, reps: reps);
             double? tms = w.TorchName is { } tn && torch.TryGetValue(tn, out var te) ? te.GetProperty("ms").GetDouble() : null;
             string gf(double? m) => w.Flops > 0 && m is { } v ? (w.Flops / v / 1e6).ToString("F1", Inv) : "";
-            Console.WriteLine(string.Create(Inv, $"| {w.Name} | {Ms(ms)} | {(tms is { } t ? Ms(t) : "")} | {Num(ms / tms, "F2")} | {gf(ms)} | {gf(tms)} | {alloc:F1} |"));
+            Console.WriteLine(string.Create(Inv, $"| {w.Name} | {Ms(ms)} | {(tms is { } t ? Ms(t) : "")} | {Num(ms / tms, "F2")} | {gf(ms)} | {gf(tms)} | {alloc:F1} | {Num(faults, "F0")} |"));
         }
 
         var mem = workloads.Where(w => MemoryWorkloads.Contains(w.Name)).ToList();

@@ -54,3 +54,12 @@ public sealed class GruScopedWorkload() : ScopedWorkload(new GruWorkload());
 
 /// <summary>catalogue_ce_fwd_bwd with a scope around each step.</summary>
 public sealed class CatalogueCrossEntropyScopedWorkload() : ScopedWorkload(new CatalogueCrossEntropyWorkload());
+
+/// <summary>linear_64x32_fwd_bwd with a scope: output, upstream gradient and input gradient come from the pool.</summary>
+public sealed class StaticLinearScopedWorkload() : ScopedWorkload(new StaticLinearWorkload());
+
+/// <summary>packed_matmul_fwd_bwd with a scope around each step, as the Trainer runs a HAMUR step.</summary>
+public sealed class PackedMatMulScopedWorkload() : ScopedWorkload(new PackedMatMulWorkload());
+
+/// <summary>packed_matmul_rows3_fwd_bwd with a scope around each step, as the Trainer runs a HAMUR step.</summary>
+public sealed class PackedMatMulRowsScopedWorkload() : ScopedWorkload(new PackedMatMulRowsWorkload());
