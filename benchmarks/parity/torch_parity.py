@@ -126,7 +126,10 @@ def main():
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--init", choices=["recbole", "torch"], default="recbole")
+    ap.add_argument("--init", choices=["recbole", "normal", "torch"], default="recbole",
+                    help="recbole: RecBole's _init_weights of the chosen model (ParamGen's default, BackboneInitialization.RecBole); "
+                         "normal: N(0, 0.02) embeddings and linear weights, zero biases, PyTorch's GRU init (the GRU4Rec "
+                         "init of this script before 2026-11-22; the same as recbole for SASRec); torch: each layer's default")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--state", help="resume file: written after every epoch, and read at start when it exists, so a "
                                     "long run can stop and go on where it was (the same result as one uninterrupted run)")
@@ -145,9 +148,18 @@ def main():
         model = SASRec(n_items, a.dim, a.layers, a.heads, a.ffn, L, a.dropout, not a.post_norm)
     else:
         model = GRU4Rec(n_items, a.dim, a.hidden, a.layers, a.dropout)
-    if a.init == "recbole":
-        # RecBole's SASRec/GRU4Rec initialisation: N(0, 0.02) for embeddings and linear weights, zero biases,
-        # LayerNorm (1, 0); GRU weights keep PyTorch's uniform init (RecBole uses xavier for them; close enough here).
+    if a.init == "recbole" and a.model == "gru4rec":
+        # RecBole's GRU4Rec._init_weights: xavier_normal_ embeddings, xavier_uniform_ GRU weight matrices; the GRU
+        # biases and the projection keep PyTorch's defaults (ParamGen's BackboneInitialization.RecBole for Gru4Rec).
+        nn.init.xavier_normal_(model.item.weight)
+        for k in range(a.layers):
+            nn.init.xavier_uniform_(getattr(model.gru, f"weight_ih_l{k}"))
+            nn.init.xavier_uniform_(getattr(model.gru, f"weight_hh_l{k}"))
+        with torch.no_grad():
+            model.item.weight[0].zero_()
+    elif a.init in ("recbole", "normal"):
+        # N(0, 0.02) for embeddings and linear weights, zero biases, LayerNorm (1, 0): RecBole's SASRec._init_weights.
+        # For GRU4Rec (--init normal) the GRU weights keep PyTorch's uniform init.
         for m in model.modules():
             if isinstance(m, (nn.Linear, nn.Embedding)):
                 nn.init.normal_(m.weight, 0.0, 0.02)
