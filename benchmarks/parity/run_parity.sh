@@ -6,6 +6,8 @@
 # The two engines run one after the other (never at the same time), each on --threads 2.
 # PARITY_OUT=DIR keeps the results (and PyTorch's resume file) in DIR: run the same command again with the same
 # DIR and a finished ParamGen side is not rerun, while the PyTorch side goes on from its last finished epoch.
+# Both sides initialise as RecBole does for the chosen model (ParamGen's default); PARITY_TORCH_INIT=normal|torch
+# gives the PyTorch side another initialisation (torch_parity.py --init).
 set -euo pipefail
 data=${1:?usage: run_parity.sh DATA_FILE sasrec|gru4rec [EPOCHS]}
 model=${2:?usage: run_parity.sh DATA_FILE sasrec|gru4rec [EPOCHS]}
@@ -24,6 +26,6 @@ if [ ! -s "$out/paramgen.json" ]; then
   mv "$out/paramgen.json.tmp" "$out/paramgen.json"
 fi
 /usr/bin/python3 "$here/torch_parity.py" --data "$data" --model "$model" --dim 64 --layers "$([ "$model" = sasrec ] && echo 2 || echo 1)" --heads 2 \
-    --ffn 256 --hidden 128 --max-len 50 --dropout 0.3 --batch 256 --lr 0.001 --patience 5 --epochs "$epochs" --seed 1 --threads 2 --state "$out/torch.state" > "$out/torch.jsonl"
+    --ffn 256 --hidden 128 --max-len 50 --dropout 0.3 --batch 256 --lr 0.001 --patience 5 --epochs "$epochs" --seed 1 --threads 2 --init "${PARITY_TORCH_INIT:-recbole}" --state "$out/torch.state" > "$out/torch.jsonl"
 /usr/bin/python3 "$here/parity_table.py" "$out/paramgen.json" "$out/torch.jsonl"
 echo "(raw results in $out)"
