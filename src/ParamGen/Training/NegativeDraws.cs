@@ -32,71 +32,52 @@ internal sealed class NegativeDraws
     /// <param name="batch">A batch whose users belong to the sampler's dataset.</param>
     /// <param name="generator">The random source.</param>
     /// <returns>Negative ids <c>[B, L, k]</c>, 0 where the target is padding.</returns>
-    public Tensor Draw(SequenceBatch batch, Generator generator)
-    {
-        int l = batch.MaxLength, k = PerPosition;
-        if (_buffer.Length < l * k)
-        {
-            _buffer = new int[l * k];
-        }
-
-        var result = Tensor.Zeros(batch.Size, l, k);
-        var dst = result.Span;
-        var targets = batch.Targets.AsReadOnlySpan();
-        for (int b = 0; b < batch.Size; b++)
-        {
-            int count = 0;
-            for (int t = 0; t < l; t++)
-            {
-                count += targets[(b * l) + t] != 0f ? 1 : 0;
-            }
-
-            _sampler.Sample(batch.UserIds[b], count * k, _buffer, generator);
-            for (int t = 0, next = 0; t < l; t++)
-            {
-                if (targets[(b * l) + t] == 0f)
-                {
-                    continue;
-                }
-
-                var row = dst.Slice(((b * l) + t) * k, k);
-                for (int j = 0; j < k; j++)
-                {
-                    row[j] = _buffer[next++];
-                }
-            }
-        }
-
-        return result;
-    }
+    public Tensor Draw(SequenceBatch batch, Generator generator) =>
+        Draw(batch, batch.Targets.AsReadOnlySpan(), batch.MaxLength, generator).Reshape(batch.Size, batch.MaxLength, PerPosition);
 
     /// <summary>Draws the negatives of each sample's last position only (training at the last position).</summary>
     /// <param name="batch">A batch whose users belong to the sampler's dataset.</param>
     /// <param name="generator">The random source.</param>
     /// <returns>Negative ids <c>[B, k]</c>, 0 where the sample has no target.</returns>
-    public Tensor DrawLast(SequenceBatch batch, Generator generator)
+    public Tensor DrawLast(SequenceBatch batch, Generator generator) =>
+        Draw(batch, batch.LastTargets.AsReadOnlySpan(), 1, generator);
+
+    /// <summary>
+    /// k negatives for each non-zero target of <paramref name="targets"/> (<c>[B, positions]</c>), one sampler call
+    /// per row, as <c>[B, positions * k]</c>.
+    /// </summary>
+    private Tensor Draw(SequenceBatch batch, ReadOnlySpan<float> targets, int positions, Generator generator)
     {
         int k = PerPosition;
-        if (_buffer.Length < k)
+        if (_buffer.Length < positions * k)
         {
-            _buffer = new int[k];
+            _buffer = new int[positions * k];
         }
 
-        var result = Tensor.Zeros(batch.Size, k);
+        var result = Tensor.Zeros(batch.Size, positions * k);
         var dst = result.Span;
-        var targets = batch.LastTargets.AsReadOnlySpan();
         for (int b = 0; b < batch.Size; b++)
         {
-            if (targets[b] == 0f)
+            var rowTargets = targets.Slice(b * positions, positions);
+            int count = 0;
+            foreach (float target in rowTargets)
             {
-                continue;
+                count += target != 0f ? 1 : 0;
             }
 
-            _sampler.Sample(batch.UserIds[b], k, _buffer, generator);
-            var row = dst.Slice(b * k, k);
-            for (int j = 0; j < k; j++)
+            _sampler.Sample(batch.UserIds[b], count * k, _buffer, generator);
+            for (int t = 0, next = 0; t < positions; t++)
             {
-                row[j] = _buffer[j];
+                if (rowTargets[t] == 0f)
+                {
+                    continue;
+                }
+
+                var row = dst.Slice(((b * positions) + t) * k, k);
+                for (int j = 0; j < k; j++)
+                {
+                    row[j] = _buffer[next++];
+                }
             }
         }
 
