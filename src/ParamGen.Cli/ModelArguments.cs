@@ -29,6 +29,27 @@ internal sealed class ModelArguments
 
     public Option<bool> PostNorm { get; } = new("--post-norm") { Description = "SASRec: post-norm blocks (default pre-norm with a final LayerNorm)." };
 
+    /// <summary>The flag that sets each <see cref="SasRecOptions"/> value, for usage errors.</summary>
+    private static readonly Dictionary<string, string> SasRecFlags = new()
+    {
+        [nameof(SasRecOptions.HiddenSize)] = "--dim",
+        [nameof(SasRecOptions.Blocks)] = "--layers",
+        [nameof(SasRecOptions.Heads)] = "--heads",
+        [nameof(SasRecOptions.FeedForwardSize)] = "--ffn",
+        [nameof(SasRecOptions.Dropout)] = "--dropout",
+        [nameof(SasRecOptions.MaxLength)] = "--max-len",
+    };
+
+    /// <summary>The flag that sets each <see cref="Gru4RecOptions"/> value, for usage errors.</summary>
+    private static readonly Dictionary<string, string> Gru4RecFlags = new()
+    {
+        [nameof(Gru4RecOptions.EmbeddingSize)] = "--dim",
+        [nameof(Gru4RecOptions.HiddenSize)] = "--hidden",
+        [nameof(Gru4RecOptions.Layers)] = "--layers",
+        [nameof(Gru4RecOptions.Dropout)] = "--dropout",
+        [nameof(Gru4RecOptions.MaxLength)] = "--max-len",
+    };
+
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { Model, Dim, Layers, Heads, Ffn, Hidden, Dropout, MaxLength, PostNorm })
@@ -42,7 +63,7 @@ internal sealed class ModelArguments
         string model = parsed.GetValue(Model) ?? "sasrec";
         return model switch
         {
-            "sasrec" => new SasRec(numItems, new SasRecOptions
+            "sasrec" => CliUsageException.ForFlags(SasRecFlags, () => new SasRec(numItems, new SasRecOptions
             {
                 HiddenSize = parsed.GetValue(Dim),
                 Blocks = parsed.GetValue(Layers) ?? 2,
@@ -51,15 +72,15 @@ internal sealed class ModelArguments
                 Dropout = parsed.GetValue(Dropout),
                 MaxLength = parsed.GetValue(MaxLength),
                 PreNorm = !parsed.GetValue(PostNorm),
-            }, generator),
-            "gru4rec" => new Gru4Rec(numItems, new Gru4RecOptions
+            }, generator)),
+            "gru4rec" => CliUsageException.ForFlags(Gru4RecFlags, () => new Gru4Rec(numItems, new Gru4RecOptions
             {
                 EmbeddingSize = parsed.GetValue(Dim),
                 HiddenSize = parsed.GetValue(Hidden),
                 Layers = parsed.GetValue(Layers) ?? 1,
                 Dropout = parsed.GetValue(Dropout),
                 MaxLength = parsed.GetValue(MaxLength),
-            }, generator),
+            }, generator)),
             _ => throw new CliUsageException($"--model '{model}' is not a backbone; use sasrec or gru4rec."),
         };
     }

@@ -12,6 +12,17 @@ namespace ParamGen.Cli;
 /// <summary><c>paramgen train</c>: load, split leave-one-out, train a backbone with early stopping, test the best epoch, save a checkpoint folder.</summary>
 internal static class TrainCommand
 {
+    /// <summary>The flag that sets each <see cref="TrainerOptions"/> value, for usage errors.</summary>
+    private static readonly Dictionary<string, string> TrainerFlags = new()
+    {
+        [nameof(TrainerOptions.Epochs)] = "--epochs",
+        [nameof(TrainerOptions.BatchSize)] = "--batch",
+        [nameof(TrainerOptions.LearningRate)] = "--lr",
+        [nameof(TrainerOptions.WeightDecay)] = "--weight-decay",
+        [nameof(TrainerOptions.Patience)] = "--patience",
+        [nameof(TrainerOptions.NegativeSamples)] = "--negatives",
+    };
+
     public static Command Create(CliIO io)
     {
         var data = new DataArguments();
@@ -93,7 +104,7 @@ internal static class TrainCommand
                 Evaluation = eval.Create(parsed),
                 CheckpointDirectory = parsed.GetValue(outDir),
             };
-            var trainer = new Trainer(recommender, options, generator: generator);
+            var trainer = CliUsageException.ForFlags(TrainerFlags, () => new Trainer(recommender, options, generator: generator));
             Directory.CreateDirectory(options.CheckpointDirectory!);
             domains.Write(options.CheckpointDirectory!);
             bool asJson = parsed.GetValue(json);

@@ -71,4 +71,24 @@ public sealed class TrainEvaluateRecommendTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("'x' is not a positive whole number", stderr, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("--dim: SasRecOptions.HiddenSize = -3 is invalid: it must be at least 1.", "--dim", "-3")]
+    [InlineData("--heads: SasRecOptions.Heads = 3 is invalid: it must divide HiddenSize (64).", "--heads", "3")]
+    [InlineData("--dropout: SasRecOptions.Dropout = 1 is invalid: it must be a dropout probability in [0, 1).", "--dropout", "1")]
+    [InlineData("--hidden: Gru4RecOptions.HiddenSize = 0 is invalid: it must be at least 1.", "--model", "gru4rec", "--hidden", "0")]
+    [InlineData("--layers: Gru4RecOptions.Layers = 0 is invalid: it must be at least 1.", "--model", "gru4rec", "--layers", "0")]
+    [InlineData("--epochs: TrainerOptions.Epochs = 0 is invalid: it must be at least 1.", "--epochs", "0")]
+    [InlineData("--lr: TrainerOptions.LearningRate = -0.5 is invalid: it must be finite and greater than 0.", "--lr", "-0.5")]
+    [InlineData("--batch: TrainerOptions.BatchSize = 0 is invalid: it must be at least 1.", "--batch", "0")]
+    public void AnOutOfRangeValueIsAUsageErrorNamingTheFlag(string expected, params string[] extra)
+    {
+        string dir = Path.Combine(_files.Root, "rejected");
+        var (code, stdout, stderr) = CliRunner.Run(["train", "--data", _data, "--threads", "1", "--out", dir, .. extra]);
+
+        Assert.Equal(2, code);
+        Assert.Equal("paramgen: error: " + expected, stderr.TrimEnd());
+        Assert.Equal(string.Empty, stdout);
+        Assert.False(Directory.Exists(dir), "a rejected run must not create its checkpoint folder");
+    }
 }

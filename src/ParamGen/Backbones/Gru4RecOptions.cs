@@ -35,14 +35,12 @@ public sealed record Gru4RecOptions
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names the option.</exception>
     public void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(EmbeddingSize, 1, nameof(EmbeddingSize));
-        ArgumentOutOfRangeException.ThrowIfLessThan(HiddenSize, 1, nameof(HiddenSize));
-        ArgumentOutOfRangeException.ThrowIfLessThan(Layers, 1, nameof(Layers));
-        SasRecOptions.CheckProbability(Dropout, nameof(Dropout));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxLength, 1, nameof(MaxLength));
-        if (!Enum.IsDefined(Initialization))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Initialization), $"Gru4RecOptions.Initialization {Initialization} is not a known scheme.");
-        }
+        const string owner = nameof(Gru4RecOptions);
+        OptionCheck.Require(EmbeddingSize >= 1, owner, nameof(EmbeddingSize), EmbeddingSize, "must be at least 1");
+        OptionCheck.Require(HiddenSize >= 1, owner, nameof(HiddenSize), HiddenSize, "must be at least 1");
+        OptionCheck.Require(Layers >= 1, owner, nameof(Layers), Layers, "must be at least 1");
+        SasRecOptions.CheckProbability(owner, nameof(Dropout), Dropout);
+        OptionCheck.Require(MaxLength >= 1, owner, nameof(MaxLength), MaxLength, "must be at least 1");
+        OptionCheck.Require(Enum.IsDefined(Initialization), owner, nameof(Initialization), Initialization, "is not a known scheme");
     }
 }

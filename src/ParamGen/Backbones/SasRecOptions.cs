@@ -78,47 +78,24 @@ public sealed record SasRecOptions
     /// <see cref="HiddenSize"/>; the message names the option.</exception>
     public void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(HiddenSize, 1, nameof(HiddenSize));
-        ArgumentOutOfRangeException.ThrowIfLessThan(Blocks, 0, nameof(Blocks));
-        ArgumentOutOfRangeException.ThrowIfLessThan(Heads, 1, nameof(Heads));
-        if (HiddenSize % Heads != 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Heads), $"SasRecOptions.Heads ({Heads}) must divide HiddenSize ({HiddenSize}).");
-        }
-
-        if (FeedForwardSize is int ff)
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(ff, 1, nameof(FeedForwardSize));
-        }
-
-        CheckProbability(Dropout, nameof(Dropout));
+        const string owner = nameof(SasRecOptions);
+        OptionCheck.Require(HiddenSize >= 1, owner, nameof(HiddenSize), HiddenSize, "must be at least 1");
+        OptionCheck.Require(Blocks >= 0, owner, nameof(Blocks), Blocks, "must be non-negative");
+        OptionCheck.Require(Heads >= 1, owner, nameof(Heads), Heads, "must be at least 1");
+        OptionCheck.Require(HiddenSize % Heads == 0, owner, nameof(Heads), Heads, $"must divide HiddenSize ({HiddenSize})");
+        OptionCheck.Require(FeedForwardSize is not int ff || ff >= 1, owner, nameof(FeedForwardSize), FeedForwardSize, "must be at least 1 (or null for 4 x HiddenSize)");
+        CheckProbability(owner, nameof(Dropout), Dropout);
         if (AttentionDropout is float a)
         {
-            CheckProbability(a, nameof(AttentionDropout));
+            CheckProbability(owner, nameof(AttentionDropout), a);
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxLength, 1, nameof(MaxLength));
-        if (Activation is not (TransformerActivation.Relu or TransformerActivation.Gelu))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Activation), $"SasRecOptions.Activation {Activation} is not a known activation.");
-        }
-
-        if (!(LayerNormEps >= 0f))
-        {
-            throw new ArgumentOutOfRangeException(nameof(LayerNormEps), $"SasRecOptions.LayerNormEps must be non-negative; got {LayerNormEps}.");
-        }
-
-        if (!Enum.IsDefined(Initialization))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Initialization), $"SasRecOptions.Initialization {Initialization} is not a known scheme.");
-        }
+        OptionCheck.Require(MaxLength >= 1, owner, nameof(MaxLength), MaxLength, "must be at least 1");
+        OptionCheck.Require(Activation is TransformerActivation.Relu or TransformerActivation.Gelu, owner, nameof(Activation), Activation, "is not a known activation");
+        OptionCheck.Require(LayerNormEps >= 0f && float.IsFinite(LayerNormEps), owner, nameof(LayerNormEps), LayerNormEps, "must be finite and non-negative");
+        OptionCheck.Require(Enum.IsDefined(Initialization), owner, nameof(Initialization), Initialization, "is not a known scheme");
     }
 
-    internal static void CheckProbability(float p, string name)
-    {
-        if (!(p >= 0f && p < 1f))
-        {
-            throw new ArgumentOutOfRangeException(name, $"{name} must be a dropout probability in [0, 1); got {p}.");
-        }
-    }
+    internal static void CheckProbability(string owner, string property, float p) =>
+        OptionCheck.Require(p is >= 0f and < 1f, owner, property, p, "must be a dropout probability in [0, 1)");
 }

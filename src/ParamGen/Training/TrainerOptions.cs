@@ -183,11 +183,6 @@ public sealed record TrainerOptions
         return k;
     }
 
-    private static void Check(bool ok, string property, object value, string rule)
-    {
-        if (!ok)
-        {
-            throw new ArgumentOutOfRangeException(property, value, $"TrainerOptions.{property} = {value?.ToString() ?? "null"} is invalid: it {rule}.");
-        }
-    }
+    private static void Check(bool ok, string property, object? value, string rule) =>
+        OptionCheck.Require(ok, nameof(TrainerOptions), property, value, rule);
 }

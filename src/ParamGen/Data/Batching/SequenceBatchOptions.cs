@@ -76,5 +76,5 @@ public sealed record SequenceBatchOptions
     }
 
     private static ArgumentOutOfRangeException Bad(string property, object value, string rule) =>
-        new(property, value, $"{nameof(SequenceBatchOptions)}.{property} = {value} is invalid: it {rule}.");
+        OptionCheck.Invalid(nameof(SequenceBatchOptions), property, value, rule);
 }

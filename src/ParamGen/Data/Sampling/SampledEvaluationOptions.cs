@@ -47,5 +47,5 @@ public sealed record SampledEvaluationOptions
     }
 
     private static ArgumentOutOfRangeException Bad(string property, object value, string rule) =>
-        new(property, value, $"{nameof(SampledEvaluationOptions)}.{property} = {value} is invalid: it {rule}.");
+        OptionCheck.Invalid(nameof(SampledEvaluationOptions), property, value, rule);
 }

@@ -229,5 +229,5 @@ public sealed record SyntheticOptions
     }
 
     private static ArgumentOutOfRangeException Bad(string property, object value, string rule) =>
-        new(property, value, $"SyntheticOptions.{property} = {value} is invalid: it {rule}.");
+        OptionCheck.Invalid(nameof(SyntheticOptions), property, value, rule);
 }

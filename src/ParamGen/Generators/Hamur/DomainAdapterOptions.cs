@@ -19,19 +19,9 @@ public sealed record DomainAdapterOptions
     /// <exception cref="ArgumentOutOfRangeException">A value is outside its documented range.</exception>
     public void Validate()
     {
-        if (Bottleneck < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Bottleneck), Bottleneck, $"DomainAdapterOptions.Bottleneck = {Bottleneck} is invalid: it must be at least 1.");
-        }
-
-        if (NormMomentum is not (>= 0f and <= 1f))
-        {
-            throw new ArgumentOutOfRangeException(nameof(NormMomentum), NormMomentum, $"DomainAdapterOptions.NormMomentum = {NormMomentum} is invalid: it must lie in [0, 1].");
-        }
-
-        if (!(NormEps >= 0f && float.IsFinite(NormEps)))
-        {
-            throw new ArgumentOutOfRangeException(nameof(NormEps), NormEps, $"DomainAdapterOptions.NormEps = {NormEps} is invalid: it must be finite and non-negative.");
-        }
+        const string owner = nameof(DomainAdapterOptions);
+        OptionCheck.Require(Bottleneck >= 1, owner, nameof(Bottleneck), Bottleneck, "must be at least 1");
+        OptionCheck.Require(NormMomentum is >= 0f and <= 1f, owner, nameof(NormMomentum), NormMomentum, "must lie in [0, 1]");
+        OptionCheck.Require(NormEps >= 0f && float.IsFinite(NormEps), owner, nameof(NormEps), NormEps, "must be finite and non-negative");
     }
 }

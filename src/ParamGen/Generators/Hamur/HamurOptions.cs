@@ -44,11 +44,6 @@ public sealed record HamurOptions
         Check(nameof(NormEps), NormEps >= 0f && float.IsFinite(NormEps), NormEps, "must be finite and non-negative");
     }
 
-    private static void Check(string name, bool ok, object value, string rule)
-    {
-        if (!ok)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"HamurOptions.{name} = {value} is invalid: it {rule}.");
-        }
-    }
+    private static void Check(string name, bool ok, object value, string rule) =>
+        OptionCheck.Require(ok, nameof(HamurOptions), name, value, rule);
 }
