@@ -19,6 +19,10 @@ internal static class OptionCheck
         }
     }
 
+    /// <summary>Throws unless <paramref name="p"/> is a dropout probability, in [0, 1).</summary>
+    public static void RequireDropout(string owner, string property, float p) =>
+        Require(p is >= 0f and < 1f, owner, property, p, "must be a dropout probability in [0, 1)");
+
     /// <summary>The exception for <paramref name="owner"/>.<paramref name="property"/> = <paramref name="value"/>,
     /// which breaks <paramref name="rule"/> (a predicate such as "must be at least 1").</summary>
     public static ArgumentOutOfRangeException Invalid(string owner, string property, object? value, string rule) =>

@@ -39,7 +39,7 @@ public sealed record Gru4RecOptions
         OptionCheck.Require(EmbeddingSize >= 1, owner, nameof(EmbeddingSize), EmbeddingSize, "must be at least 1");
         OptionCheck.Require(HiddenSize >= 1, owner, nameof(HiddenSize), HiddenSize, "must be at least 1");
         OptionCheck.Require(Layers >= 1, owner, nameof(Layers), Layers, "must be at least 1");
-        SasRecOptions.CheckProbability(owner, nameof(Dropout), Dropout);
+        OptionCheck.RequireDropout(owner, nameof(Dropout), Dropout);
         OptionCheck.Require(MaxLength >= 1, owner, nameof(MaxLength), MaxLength, "must be at least 1");
         OptionCheck.Require(Enum.IsDefined(Initialization), owner, nameof(Initialization), Initialization, "is not a known scheme");
     }

@@ -84,10 +84,10 @@ public sealed record SasRecOptions
         OptionCheck.Require(Heads >= 1, owner, nameof(Heads), Heads, "must be at least 1");
         OptionCheck.Require(HiddenSize % Heads == 0, owner, nameof(Heads), Heads, $"must divide HiddenSize ({HiddenSize})");
         OptionCheck.Require(FeedForwardSize is not int ff || ff >= 1, owner, nameof(FeedForwardSize), FeedForwardSize, "must be at least 1 (or null for 4 x HiddenSize)");
-        CheckProbability(owner, nameof(Dropout), Dropout);
+        OptionCheck.RequireDropout(owner, nameof(Dropout), Dropout);
         if (AttentionDropout is float a)
         {
-            CheckProbability(owner, nameof(AttentionDropout), a);
+            OptionCheck.RequireDropout(owner, nameof(AttentionDropout), a);
         }
 
         OptionCheck.Require(MaxLength >= 1, owner, nameof(MaxLength), MaxLength, "must be at least 1");
@@ -95,7 +95,4 @@ public sealed record SasRecOptions
         OptionCheck.Require(LayerNormEps >= 0f && float.IsFinite(LayerNormEps), owner, nameof(LayerNormEps), LayerNormEps, "must be finite and non-negative");
         OptionCheck.Require(Enum.IsDefined(Initialization), owner, nameof(Initialization), Initialization, "is not a known scheme");
     }
-
-    internal static void CheckProbability(string owner, string property, float p) =>
-        OptionCheck.Require(p is >= 0f and < 1f, owner, property, p, "must be a dropout probability in [0, 1)");
 }
