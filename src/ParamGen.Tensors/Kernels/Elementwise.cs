@@ -1,4 +1,7 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace ParamGen.Tensors.Kernels;
 
@@ -11,21 +14,35 @@ internal static class Elementwise
     /// <summary>dst += alpha * src.</summary>
     public static void AxpyInPlace(Span<float> dst, ReadOnlySpan<float> src, float alpha) => TensorPrimitives.MultiplyAdd(src, alpha, dst, dst);
 
-    /// <summary>Sum of the elements, accumulated in double for stability and order-independence of rounding.</summary>
+    /// <summary>
+    /// Sum of the elements, every element widened to double and accumulated in double (four vector accumulators,
+    /// then a scalar tail). One pass with no per-block calls: <c>TensorPrimitives.Sum</c> over 1,024-element blocks,
+    /// the former way, spent about 2 µs a call, 20 times the arithmetic.
+    /// </summary>
     public static float Sum(ReadOnlySpan<float> x)
     {
-        // Pairwise-by-vector accumulation in TensorPrimitives.Sum is float; keep a double total over blocks.
+        ref float r = ref MemoryMarshal.GetReference(x);
+        int n = x.Length, i = 0;
         double total = 0;
-        const int Block = 1024;
-        int i = 0;
-        for (; i + Block <= x.Length; i += Block)
+        if (Vector256.IsHardwareAccelerated && n >= 16)
         {
-            total += TensorPrimitives.Sum(x.Slice(i, Block));
+            Vector256<double> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (; i + 16 <= n; i += 16)
+            {
+                var (l0, h0) = Vector256.Widen(Vector256.LoadUnsafe(ref r, (nuint)i));
+                var (l1, h1) = Vector256.Widen(Vector256.LoadUnsafe(ref r, (nuint)(i + 8)));
+                a0 += l0;
+                a1 += h0;
+                a2 += l1;
+                a3 += h1;
+            }
+
+            total = Vector256.Sum((a0 + a1) + (a2 + a3));
         }
 
-        if (i < x.Length)
+        for (; i < n; i++)
         {
-            total += TensorPrimitives.Sum(x[i..]);
+            total += Unsafe.Add(ref r, i);
         }
 
         return (float)total;
