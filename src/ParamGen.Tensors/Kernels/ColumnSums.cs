@@ -1,7 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-
 namespace ParamGen.Tensors.Kernels;
 
 /// <summary>
@@ -31,40 +27,13 @@ internal static class ColumnSums
         Combine(partial, blocks, cols, dst);
     }
 
-    /// <summary>
-    /// acc = column sums of the rows in <paramref name="block"/> (whole rows of <paramref name="cols"/>), overwriting
-    /// acc. Each column adds its rows in row order from 0 in float, eight columns a vector: the same bits as adding
-    /// row after row into a cleared acc, without a library call per row.
-    /// </summary>
+    /// <summary>acc = column sums of the rows in <paramref name="block"/> (whole rows of <paramref name="cols"/>), overwriting acc.</summary>
     public static void SumBlock(ReadOnlySpan<float> block, int cols, Span<float> acc)
     {
-        int rows = block.Length / cols;
-        ref float rb = ref MemoryMarshal.GetReference(block);
-        ref float ra = ref MemoryMarshal.GetReference(acc);
-        int j = 0;
-        if (Vector256.IsHardwareAccelerated)
+        acc.Clear();
+        for (int at = 0; at < block.Length; at += cols)
         {
-            for (; j + 8 <= cols; j += 8)
-            {
-                var sum = Vector256<float>.Zero;
-                for (int r = 0; r < rows; r++)
-                {
-                    sum += Vector256.LoadUnsafe(ref rb, (nuint)((r * cols) + j));
-                }
-
-                sum.StoreUnsafe(ref ra, (nuint)j);
-            }
-        }
-
-        for (; j < cols; j++)
-        {
-            float sum = 0f;
-            for (int r = 0; r < rows; r++)
-            {
-                sum += Unsafe.Add(ref rb, (r * cols) + j);
-            }
-
-            Unsafe.Add(ref ra, j) = sum;
+            Elementwise.AddInPlace(acc, block.Slice(at, cols));
         }
     }
 
