@@ -66,7 +66,7 @@ public static class Compare
         }
 
         string torchVersion = torch.Values.FirstOrDefault() is { ValueKind: JsonValueKind.Object } t0 ? t0.GetProperty("torch").GetString()! : "n/a";
-        Console.WriteLine($"threads {threads}, median of {reps} runs after 3 warm-up runs; {Environment.ProcessorCount} logical CPUs; {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}; PyTorch {torchVersion}");
+        Console.WriteLine($"threads {threads}, median of {reps} runs after a warm-up of 3 runs and at least 1 s; {Environment.ProcessorCount} logical CPUs; {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}; PyTorch {torchVersion}");
         if (note is not null)
         {
             Console.WriteLine();
