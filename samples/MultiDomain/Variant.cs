@@ -21,6 +21,15 @@ internal sealed record Variant(string Name, string Description, Func<ISequential
         new("hamur", "HAMUR, per-domain factors (the paper)", (b, domains, g, history) => new HamurGenerator(b, new HamurOptions { Factors = HamurFactors.PerDomain, History = history }, domains, g)),
     ];
 
+    /// <summary>
+    /// Variants trained only when named in <c>--variants</c>: <c>hamur-nonorm</c> is the paper's HAMUR with no batch
+    /// norm in the hypernetwork (<see cref="HamurHiddenNorm.None"/>), so training and evaluation use the same cores.
+    /// </summary>
+    public static IReadOnlyList<Variant> Extra { get; } =
+    [
+        new("hamur-nonorm", "HAMUR, per-domain factors, no batch norm in the hypernetwork", (b, domains, g, history) => new HamurGenerator(b, new HamurOptions { Factors = HamurFactors.PerDomain, History = history, HiddenNorm = HamurHiddenNorm.None }, domains, g)),
+    ];
+
     /// <summary>The recommender of this variant over <paramref name="backbone"/>.</summary>
     public ISequentialRecommender Build(ISequentialBackbone backbone, int domains, Generator generator, HamurHistory history) =>
         Attach(backbone, domains, generator, history) is { } paramGenerator ? new GeneratedRecommender(backbone, paramGenerator) : new SequentialRecommender(backbone);

@@ -37,6 +37,12 @@ internal sealed class GeneratorArguments
             + "the paper's instance input; trains with --positions last, since at every other position the history holds the targets).",
     }.AcceptOnlyFromAmong("none", "mean");
 
+    public Option<string?> Norm { get; } = new Option<string?>("--hamur-norm")
+    {
+        Description = "Normalisation after each hidden layer of HAMUR's hypernetwork: batch (BatchNorm1d, the paper; default) or none "
+            + "(training and evaluation then generate the same cores; meant for the domain-only input).",
+    }.AcceptOnlyFromAmong("batch", "none");
+
     public Option<string?> Slots { get; } = new("--hamur-slots")
     {
         Description = "Adapter slots of hamur and domain_adapter, comma-separated (default: after each SASRec block, or the GRU4Rec output), e.g. block0,block1,user_state.",
@@ -44,7 +50,7 @@ internal sealed class GeneratorArguments
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Generator, Bottleneck, Rank, Hidden, DomainDim, Factors, History, Slots })
+        foreach (var option in new Option[] { Generator, Bottleneck, Rank, Hidden, DomainDim, Factors, History, Norm, Slots })
         {
             command.Options.Add(option);
         }
@@ -60,7 +66,7 @@ internal sealed class GeneratorArguments
     public IParameterGenerator? Create(ParseResult parsed, ISequentialBackbone backbone, int domains, Generator rng)
     {
         string kind = Kind(parsed);
-        Refuse(parsed, kind is not Hamur, "hamur", Rank, Hidden, DomainDim, Factors, History);
+        Refuse(parsed, kind is not Hamur, "hamur", Rank, Hidden, DomainDim, Factors, History, Norm);
         Refuse(parsed, kind is None, "hamur or domain_adapter", Bottleneck, Slots);
         int? bottleneck = Positive(parsed, Bottleneck);
         var slots = SlotList(parsed, backbone);
@@ -74,6 +80,7 @@ internal sealed class GeneratorArguments
                 DomainEmbeddingSize = Positive(parsed, DomainDim) ?? new HamurOptions().DomainEmbeddingSize,
                 Factors = parsed.GetValue(Factors) == "shared" ? HamurFactors.Shared : HamurFactors.PerDomain,
                 History = parsed.GetValue(History) == "mean" ? HamurHistory.Mean : HamurHistory.None,
+                HiddenNorm = parsed.GetValue(Norm) == "none" ? HamurHiddenNorm.None : HamurHiddenNorm.Batch,
                 Slots = slots,
             }, domains, rng),
             DomainAdapter => new DomainAdapterGenerator(backbone, new DomainAdapterOptions

@@ -112,6 +112,21 @@ public sealed class MultiDomainCommandTests : IDisposable
     }
 
     [Fact]
+    public void HamurWithoutTheHiddenBatchNormTrainsAndItsCheckpointEvaluatesAgain()
+    {
+        string dir = Path.Combine(_files.Root, "hamur-nonorm");
+        var (code, stdout, stderr) = CliRunner.Run(Train(_inter, dir, 1, "--generator", "hamur", "--hamur-rank", "4", "--hamur-norm", "none", "--candidates", "domain", "--k", "10"));
+        Assert.True(code == 0, stderr);
+        var train = CliRunner.Json(stdout);
+        Assert.Equal("none", train.GetProperty("generator").GetProperty("options").GetProperty("hidden_norm").GetString(), ignoreCase: true);
+        double trained = train.GetProperty("test").GetProperty("metrics").GetProperty("NDCG@10").GetDouble();
+
+        (code, stdout, stderr) = CliRunner.Run("evaluate", "--checkpoint", dir, "--data", _inter, "--domain-column", "shop", "--candidates", "domain", "--k", "10", "--json");
+        Assert.True(code == 0, stderr);
+        Assert.Equal(trained, CliRunner.Json(stdout).GetProperty("result").GetProperty("metrics").GetProperty("NDCG@10").GetDouble(), 12);
+    }
+
+    [Fact]
     public void StaticDomainAdaptersTrainOnOneFilePerDomain()
     {
         string books = _files.Write("books.txt", string.Join('\n', Enumerable.Range(1, 30).Select(u => $"{u} {string.Join(' ', Enumerable.Range(0, 6).Select(t => ((u + t) % 12) + 1))}")) + "\n");
@@ -171,6 +186,8 @@ public sealed class MultiDomainCommandTests : IDisposable
     [InlineData("--hamur-bottleneck applies to --generator hamur or domain_adapter only.", "--hamur-bottleneck", "8")]
     [InlineData("--hamur-rank 0: needs at least 1.", "--generator", "hamur", "--hamur-rank", "0")]
     [InlineData("--hamur-history applies to --generator hamur only.", "--generator", "domain_adapter", "--hamur-history", "mean")]
+    [InlineData("--hamur-norm applies to --generator hamur only.", "--generator", "domain_adapter", "--hamur-norm", "none")]
+    [InlineData("Argument 'layer' not recognized. Must be one of: 'batch' 'none'", "--generator", "hamur", "--hamur-norm", "layer")]
     [InlineData("--positions all cannot train a generator that reads the history (--hamur-history mean)", "--generator", "hamur", "--hamur-history", "mean", "--positions", "all")]
     [InlineData("Argument 'first' not recognized. Must be one of: 'all' 'last'", "--positions", "first")]
     [InlineData("--group-by-length cuts each batch to its longest history, which would change gru4rec's states", "--model", "gru4rec", "--group-by-length")]

@@ -35,6 +35,38 @@ public class HamurServingTests
         Assert.NotEqual(generator.Generate(ca).ToArray().AsSpan(0, generator.Layout.Size).ToArray(), generator.Generate(new GeneratorContext(other, backbone, 2)).ToArray());
     }
 
+    [Fact]
+    public void WithoutTheHiddenBatchNormTrainingAndEvaluationGenerateTheSameCores()
+    {
+        // Domain-only input: with the batch norm, the training-mode core of a domain follows the batch's domain mix and
+        // differs from the evaluation core (running statistics); without it the three agree.
+        var mixes = new[] { new[] { 0, 1, 0, 1, 0, 1 }, new[] { 0, 0, 0, 0, 0, 1 } };
+        float[][] Cores(HamurHiddenNorm norm, bool training, int[] domains)
+        {
+            var backbone = HamurTestKit.TinySasRec();
+            var generator = new HamurGenerator(backbone, HamurTestKit.TinyHamur(history: HamurHistory.None) with { HiddenNorm = norm }, 2, new Generator(3));
+            generator.Module.Train(training);
+            var generated = generator.Generate(new GeneratorContext(HamurTestKit.Batch(4, domains), backbone, 2)).ToArray();
+            int p = generator.Layout.Size, last = domains.Length - 1;
+            return [generated.AsSpan(0, p).ToArray(), generated.AsSpan(last * p, p).ToArray()]; // domain 0, domain 1
+        }
+
+        foreach (var mix in mixes)
+        {
+            var evaluation = Cores(HamurHiddenNorm.None, false, mix);
+            var training = Cores(HamurHiddenNorm.None, true, mix);
+            Assert.Equal(evaluation[0], training[0]);
+            Assert.Equal(evaluation[1], training[1]);
+        }
+
+        Assert.NotEqual(Cores(HamurHiddenNorm.Batch, true, mixes[0])[1], Cores(HamurHiddenNorm.Batch, true, mixes[1])[1]);
+        Assert.NotEqual(Cores(HamurHiddenNorm.Batch, false, mixes[0])[1], Cores(HamurHiddenNorm.Batch, true, mixes[0])[1]);
+
+        var plain = new HamurGenerator(HamurTestKit.TinySasRec(), HamurTestKit.TinyHamur(history: HamurHistory.None) with { HiddenNorm = HamurHiddenNorm.None }, 2, new Generator(3));
+        Assert.DoesNotContain(plain.Module.StateDict(), e => e.Key.Contains("hidden_norms", StringComparison.Ordinal));
+        Assert.Equal(HamurHiddenNorm.Batch, new HamurOptions().HiddenNorm);
+    }
+
     [Theory]
     [MemberData(nameof(HamurTestKit.Kinds), MemberType = typeof(HamurTestKit))]
     public void CachedServingEqualsUncachedAndASecondCallIsServedFromTheCache(string kind)

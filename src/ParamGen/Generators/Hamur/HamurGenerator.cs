@@ -27,7 +27,7 @@ namespace ParamGen.Generators;
 /// true, and the <see cref="Training.Trainer"/> trains the model only with <see cref="Training.TrainingPositions.Last"/>
 /// (every prefix an example, the loss at its last position), where the summary is leak-free.</para>
 /// <para><b>Hypernetwork.</b> For each of <see cref="HamurOptions.HiddenSizes"/>: Linear, BatchNorm1d, ReLU (as the
-/// paper); then a Linear to <c>slots * k²</c>: one core per adapted slot, in slot order, which is exactly the layout
+/// paper; without the BatchNorm1d under <see cref="HamurHiddenNorm.None"/>); then a Linear to <c>slots * k²</c>: one core per adapted slot, in slot order, which is exactly the layout
 /// (<see cref="IParameterGenerator.Layout"/>, P = slots * k²). A training batch of one sample uses the batch norms'
 /// running statistics (batch statistics of one sample are undefined).</para>
 /// <para><b>Factors.</b> U, V, the biases and the domain norm's gamma and beta live in the adapter cells (state keys
@@ -35,7 +35,7 @@ namespace ParamGen.Generators;
 /// set (<see cref="HamurFactors.Shared"/>, the reference code). <see cref="GeneratedRecommender.FreezeBackbone"/> leaves
 /// them, the hypernetwork and the domain embeddings trainable.</para>
 /// <para><b>State keys</b> (under <c>generator.</c>): <c>domain_embedding.weight [D, e]</c>, <c>hidden.{i}.*</c> (Linear),
-/// <c>hidden_norms.{i}.*</c> (BatchNorm1d), <c>output.*</c> (Linear).</para>
+/// <c>hidden_norms.{i}.*</c> (BatchNorm1d, absent under <see cref="HamurHiddenNorm.None"/>), <c>output.*</c> (Linear).</para>
 /// <para><b>Initialisation.</b> Linear and BatchNorm1d as PyTorch. The domain embedding ~ N(0, s²) with s the root mean
 /// square of the backbone's item embeddings (rows 1..N) at construction, so neither half of the instance representation
 /// drowns the other in the first batch norm (SASRec's RecBole initialisation gives s = 0.02, PyTorch's s = 1).</para>
@@ -79,7 +79,10 @@ public sealed class HamurGenerator : Module, IParameterGenerator
         foreach (int size in Options.HiddenSizes)
         {
             _hidden.Add(new Linear(width, size, generator: g));
-            _hiddenNorms.Add(new BatchNorm1d(size));
+            if (Options.HiddenNorm == HamurHiddenNorm.Batch)
+            {
+                _hiddenNorms.Add(new BatchNorm1d(size));
+            }
             width = size;
         }
 
@@ -142,7 +145,8 @@ public sealed class HamurGenerator : Module, IParameterGenerator
 
         for (int i = 0; i < _hidden.Count; i++)
         {
-            h = Normalize(_hiddenNorms[i], _hidden[i].Forward(h)).Relu();             // [B, hidden_i]
+            h = _hidden[i].Forward(h);                                                 // [B, hidden_i]
+            h = (_hiddenNorms.Count > 0 ? Normalize(_hiddenNorms[i], h) : h).Relu();
         }
 
         return _output.Forward(h);                                                     // [B, P]

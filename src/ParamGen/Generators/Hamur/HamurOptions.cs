@@ -9,9 +9,12 @@ public sealed record HamurOptions
     /// <summary>Size k of the generated core Z (k x k) (default 32), at least 1.</summary>
     public int CoreRank { get; init; } = 32;
 
-    /// <summary>Hidden widths of the hypernetwork MLP, each Linear + BatchNorm + ReLU (default one layer of 64); each at
+    /// <summary>Hidden widths of the hypernetwork MLP, each Linear + BatchNorm (see <see cref="HiddenNorm"/>) + ReLU (default one layer of 64); each at
     /// least 1. Empty: the hypernetwork is a single Linear.</summary>
     public IReadOnlyList<int> HiddenSizes { get; init; } = [64];
+
+    /// <summary>The normalisation after each hidden Linear of the hypernetwork: batch norm (default, the paper) or none.</summary>
+    public HamurHiddenNorm HiddenNorm { get; init; } = HamurHiddenNorm.Batch;
 
     /// <summary>Width of the learned domain embedding in the instance representation (default 16), at least 1.</summary>
     public int DomainEmbeddingSize { get; init; } = 16;
@@ -40,6 +43,7 @@ public sealed record HamurOptions
         Check(nameof(DomainEmbeddingSize), DomainEmbeddingSize >= 1, DomainEmbeddingSize, "must be at least 1");
         Check(nameof(HiddenSizes), HiddenSizes is not null && HiddenSizes.All(h => h >= 1), HiddenSizes is null ? "null" : $"[{string.Join(", ", HiddenSizes)}]", "must be a list of widths, each at least 1");
         Check(nameof(Factors), Enum.IsDefined(Factors), Factors, "is not a known choice");
+        Check(nameof(HiddenNorm), Enum.IsDefined(HiddenNorm), HiddenNorm, "is not a known choice");
         Check(nameof(NormMomentum), NormMomentum is >= 0f and <= 1f, NormMomentum, "must lie in [0, 1]");
         Check(nameof(NormEps), NormEps >= 0f && float.IsFinite(NormEps), NormEps, "must be finite and non-negative");
     }
