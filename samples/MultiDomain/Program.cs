@@ -39,15 +39,15 @@ if (Console.IsOutputRedirected)
     AnsiConsole.Profile.Width = 150; // a log file gets the tables on one line per row
 }
 
-var unknownVariant = names.FirstOrDefault(n => Variant.All.Concat(Variant.Extra).All(v => v.Name != n));
+var unknownVariant = names.FirstOrDefault(n => Variant.Known.All(v => v.Name != n));
 if (model is not ("sasrec" or "gru4rec") || candidates is not ("all" or "domain") || positions is not ("all" or "last") || unknownVariant is not null || seeds is null)
 {
     Console.Error.WriteLine("usage: MultiDomain [--data FILE [--data FILE2 ...]] [--model sasrec|gru4rec] [--candidates all|domain] [--seeds 3 | --seeds 1,2,3] " +
-        $"[--variants {string.Join(',', Variant.All.Concat(Variant.Extra).Select(v => v.Name))}] [--epochs N] [--patience N] [--dim 64] [--max-len N] [--batch N] [--threads N] [--positions all|last] [--group-by-length] [--results DIR]");
+        $"[--variants {string.Join(',', Variant.Known.Select(v => v.Name))}] [--epochs N] [--patience N] [--dim 64] [--max-len N] [--batch N] [--threads N] [--positions all|last] [--group-by-length] [--results DIR]");
     return 2;
 }
 
-var variants = Variant.All.Concat(Variant.Extra).Where(v => names.Contains(v.Name)).ToList();
+var variants = Variant.Known.Where(v => names.Contains(v.Name)).ToList();
 var dataset = files.Count switch
 {
     0 => DatasetLoader.Load(SampleArgs.FindBundledData("data/synthetic/synthetic.inter")),

@@ -30,6 +30,9 @@ internal sealed record Variant(string Name, string Description, Func<ISequential
         new("hamur-nonorm", "HAMUR, per-domain factors, no batch norm in the hypernetwork", (b, domains, g, history) => new HamurGenerator(b, new HamurOptions { Factors = HamurFactors.PerDomain, History = history, HiddenNorm = HamurHiddenNorm.None }, domains, g)),
     ];
 
+    /// <summary>Every variant <c>--variants</c> can name: <see cref="All"/>, then <see cref="Extra"/>.</summary>
+    public static IReadOnlyList<Variant> Known { get; } = [.. All, .. Extra];
+
     /// <summary>The recommender of this variant over <paramref name="backbone"/>.</summary>
     public ISequentialRecommender Build(ISequentialBackbone backbone, int domains, Generator generator, HamurHistory history) =>
         Attach(backbone, domains, generator, history) is { } paramGenerator ? new GeneratedRecommender(backbone, paramGenerator) : new SequentialRecommender(backbone);

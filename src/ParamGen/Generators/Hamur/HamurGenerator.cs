@@ -27,8 +27,9 @@ namespace ParamGen.Generators;
 /// true, and the <see cref="Training.Trainer"/> trains the model only with <see cref="Training.TrainingPositions.Last"/>
 /// (every prefix an example, the loss at its last position), where the summary is leak-free.</para>
 /// <para><b>Hypernetwork.</b> For each of <see cref="HamurOptions.HiddenSizes"/>: Linear, BatchNorm1d, ReLU (as the
-/// paper; without the BatchNorm1d under <see cref="HamurHiddenNorm.None"/>); then a Linear to <c>slots * k²</c>: one core per adapted slot, in slot order, which is exactly the layout
-/// (<see cref="IParameterGenerator.Layout"/>, P = slots * k²). A training batch of one sample uses the batch norms'
+/// paper; without the BatchNorm1d under <see cref="HamurHiddenNorm.None"/>); then a Linear to <c>slots * k²</c>: one
+/// core per adapted slot, in slot order, which is exactly the layout (<see cref="IParameterGenerator.Layout"/>,
+/// P = slots * k²). A training batch of one sample uses the batch norms'
 /// running statistics (batch statistics of one sample are undefined).</para>
 /// <para><b>Factors.</b> U, V, the biases and the domain norm's gamma and beta live in the adapter cells (state keys
 /// <c>backbone.adapters.{slot}.*</c>), one set per domain (<see cref="HamurFactors.PerDomain"/>, the paper) or one shared
@@ -83,6 +84,7 @@ public sealed class HamurGenerator : Module, IParameterGenerator
             {
                 _hiddenNorms.Add(new BatchNorm1d(size));
             }
+
             width = size;
         }
 
@@ -146,7 +148,7 @@ public sealed class HamurGenerator : Module, IParameterGenerator
         for (int i = 0; i < _hidden.Count; i++)
         {
             h = _hidden[i].Forward(h);                                                 // [B, hidden_i]
-            h = (_hiddenNorms.Count > 0 ? Normalize(_hiddenNorms[i], h) : h).Relu();
+            h = (Options.HiddenNorm == HamurHiddenNorm.Batch ? Normalize(_hiddenNorms[i], h) : h).Relu();
         }
 
         return _output.Forward(h);                                                     // [B, P]
