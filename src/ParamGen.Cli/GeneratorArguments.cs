@@ -22,7 +22,7 @@ internal sealed class GeneratorArguments
 
     public Option<int?> Rank { get; } = new("--hamur-rank") { Description = "Size k of HAMUR's generated core Z, k x k (default 32)." };
 
-    public Option<string?> Hidden { get; } = new("--hamur-hidden") { Description = "Widths of HAMUR's hypernetwork MLP (Linear + BatchNorm + ReLU each), comma-separated (default 64)." };
+    public Option<string?> Hidden { get; } = new("--hamur-hidden") { Description = "Widths of HAMUR's hypernetwork MLP (Linear + norm, see --hamur-norm, + ReLU each), comma-separated (default 64)." };
 
     public Option<int?> DomainDim { get; } = new("--hamur-domain-dim") { Description = "Width of HAMUR's learned domain embedding (default 16)." };
 
@@ -39,9 +39,9 @@ internal sealed class GeneratorArguments
 
     public Option<string?> Norm { get; } = new Option<string?>("--hamur-norm")
     {
-        Description = "Normalisation after each hidden layer of HAMUR's hypernetwork: batch (BatchNorm1d, the paper; default) or none "
-            + "(training and evaluation then generate the same cores; meant for the domain-only input).",
-    }.AcceptOnlyFromAmong("batch", "none");
+        Description = "Normalisation after each hidden layer of HAMUR's hypernetwork: auto (default: batch with --hamur-history mean, "
+            + "none for the domain alone, where batch statistics would follow each batch's domain mix), batch (BatchNorm1d, the paper) or none.",
+    }.AcceptOnlyFromAmong("auto", "batch", "none");
 
     public Option<string?> Slots { get; } = new("--hamur-slots")
     {
@@ -80,7 +80,7 @@ internal sealed class GeneratorArguments
                 DomainEmbeddingSize = Positive(parsed, DomainDim) ?? new HamurOptions().DomainEmbeddingSize,
                 Factors = parsed.GetValue(Factors) == "shared" ? HamurFactors.Shared : HamurFactors.PerDomain,
                 History = parsed.GetValue(History) == "mean" ? HamurHistory.Mean : HamurHistory.None,
-                HiddenNorm = parsed.GetValue(Norm) == "none" ? HamurHiddenNorm.None : HamurHiddenNorm.Batch,
+                HiddenNorm = parsed.GetValue(Norm) switch { "batch" => HamurHiddenNorm.Batch, "none" => HamurHiddenNorm.None, _ => HamurHiddenNorm.Auto },
                 Slots = slots,
             }, domains, rng),
             DomainAdapter => new DomainAdapterGenerator(backbone, new DomainAdapterOptions

@@ -55,6 +55,7 @@ public sealed class MultiDomainCommandTests : IDisposable
         Assert.Equal("hamur", train.GetProperty("generator").GetProperty("kind").GetString());
         Assert.Equal(2, train.GetProperty("generator").GetProperty("domains").GetInt32());
         Assert.Equal(4, train.GetProperty("generator").GetProperty("options").GetProperty("core_rank").GetInt32());
+        Assert.Equal("auto", train.GetProperty("generator").GetProperty("options").GetProperty("hidden_norm").GetString(), ignoreCase: true);
         var test = train.GetProperty("test");
         Assert.Equal("domain", test.GetProperty("candidates").GetString());
         Assert.Equal(["books", "games"], test.GetProperty("perDomain").EnumerateObject().Select(p => p.Name));
@@ -112,13 +113,13 @@ public sealed class MultiDomainCommandTests : IDisposable
     }
 
     [Fact]
-    public void HamurWithoutTheHiddenBatchNormTrainsAndItsCheckpointEvaluatesAgain()
+    public void HamurWithTheHiddenBatchNormForcedTrainsAndItsCheckpointEvaluatesAgain()
     {
-        string dir = Path.Combine(_files.Root, "hamur-nonorm");
-        var (code, stdout, stderr) = CliRunner.Run(Train(_inter, dir, 1, "--generator", "hamur", "--hamur-rank", "4", "--hamur-norm", "none", "--candidates", "domain", "--k", "10"));
+        string dir = Path.Combine(_files.Root, "hamur-bn");
+        var (code, stdout, stderr) = CliRunner.Run(Train(_inter, dir, 1, "--generator", "hamur", "--hamur-rank", "4", "--hamur-norm", "batch", "--candidates", "domain", "--k", "10"));
         Assert.True(code == 0, stderr);
         var train = CliRunner.Json(stdout);
-        Assert.Equal("none", train.GetProperty("generator").GetProperty("options").GetProperty("hidden_norm").GetString(), ignoreCase: true);
+        Assert.Equal("batch", train.GetProperty("generator").GetProperty("options").GetProperty("hidden_norm").GetString(), ignoreCase: true);
         double trained = train.GetProperty("test").GetProperty("metrics").GetProperty("NDCG@10").GetDouble();
 
         (code, stdout, stderr) = CliRunner.Run("evaluate", "--checkpoint", dir, "--data", _inter, "--domain-column", "shop", "--candidates", "domain", "--k", "10", "--json");
@@ -187,7 +188,7 @@ public sealed class MultiDomainCommandTests : IDisposable
     [InlineData("--hamur-rank 0: needs at least 1.", "--generator", "hamur", "--hamur-rank", "0")]
     [InlineData("--hamur-history applies to --generator hamur only.", "--generator", "domain_adapter", "--hamur-history", "mean")]
     [InlineData("--hamur-norm applies to --generator hamur only.", "--generator", "domain_adapter", "--hamur-norm", "none")]
-    [InlineData("Argument 'layer' not recognized. Must be one of: 'batch' 'none'", "--generator", "hamur", "--hamur-norm", "layer")]
+    [InlineData("Argument 'layer' not recognized. Must be one of: 'auto' 'batch' 'none'", "--generator", "hamur", "--hamur-norm", "layer")]
     [InlineData("--positions all cannot train a generator that reads the history (--hamur-history mean)", "--generator", "hamur", "--hamur-history", "mean", "--positions", "all")]
     [InlineData("Argument 'first' not recognized. Must be one of: 'all' 'last'", "--positions", "first")]
     [InlineData("--group-by-length cuts each batch to its longest history, which would change gru4rec's states", "--model", "gru4rec", "--group-by-length")]

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using ParamGen.Backbones;
 using ParamGen.Data;
 using ParamGen.Generators;
@@ -64,7 +65,36 @@ public class HamurServingTests
 
         var plain = new HamurGenerator(HamurTestKit.TinySasRec(), HamurTestKit.TinyHamur(history: HamurHistory.None) with { HiddenNorm = HamurHiddenNorm.None }, 2, new Generator(3));
         Assert.DoesNotContain(plain.Module.StateDict(), e => e.Key.Contains("hidden_norms", StringComparison.Ordinal));
-        Assert.Equal(HamurHiddenNorm.Batch, new HamurOptions().HiddenNorm);
+    }
+
+    [Theory]
+    [InlineData(HamurHiddenNorm.Auto, HamurHistory.None, false)]
+    [InlineData(HamurHiddenNorm.Auto, HamurHistory.Mean, true)]
+    [InlineData(HamurHiddenNorm.Batch, HamurHistory.None, true)]
+    [InlineData(HamurHiddenNorm.None, HamurHistory.Mean, false)]
+    public void TheDefaultKeepsTheHiddenBatchNormWithTheHistoryAndDropsItForTheDomainAlone(HamurHiddenNorm norm, HamurHistory history, bool batchNorm)
+    {
+        Assert.Equal(HamurHiddenNorm.Auto, new HamurOptions().HiddenNorm);
+        var options = HamurTestKit.TinyHamur(history: history) with { HiddenNorm = norm };
+        Assert.Equal(batchNorm ? HamurHiddenNorm.Batch : HamurHiddenNorm.None, options.ResolveHiddenNorm());
+        var generator = new HamurGenerator(HamurTestKit.TinySasRec(), options, 2, new Generator(3));
+        Assert.Equal(batchNorm, generator.Module.StateDict().Any(e => e.Key.StartsWith("hidden_norms.", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void StoredOptionsWithoutHiddenNormAreReadAsTheBatchNormTheyWereTrainedWith()
+    {
+        // Checkpoints made before the choice existed store no hidden_norm; batch norm was then the only hypernetwork.
+        var stored = (JsonObject)GeneratorRegistry.Describe(new HamurGenerator(HamurTestKit.TinySasRec(), HamurTestKit.TinyHamur(history: HamurHistory.None), 2, new Generator(3)))!.Options.DeepClone();
+        Assert.Equal("Auto", stored["hidden_norm"]!.GetValue<string>());
+        var rebuilt = (HamurGenerator)GeneratorRegistry.Create(new GeneratorDescription("hamur", 2, stored), HamurTestKit.TinySasRec());
+        Assert.Equal(HamurHiddenNorm.Auto, rebuilt.Options.HiddenNorm);
+        Assert.DoesNotContain(rebuilt.Module.StateDict(), e => e.Key.StartsWith("hidden_norms.", StringComparison.Ordinal));
+
+        stored.Remove("hidden_norm");
+        var old = (HamurGenerator)GeneratorRegistry.Create(new GeneratorDescription("hamur", 2, stored), HamurTestKit.TinySasRec());
+        Assert.Equal(HamurHiddenNorm.Batch, old.Options.HiddenNorm);
+        Assert.Contains(old.Module.StateDict(), e => e.Key.StartsWith("hidden_norms.", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -27,7 +27,9 @@ namespace ParamGen.Generators;
 /// true, and the <see cref="Training.Trainer"/> trains the model only with <see cref="Training.TrainingPositions.Last"/>
 /// (every prefix an example, the loss at its last position), where the summary is leak-free.</para>
 /// <para><b>Hypernetwork.</b> For each of <see cref="HamurOptions.HiddenSizes"/>: Linear, BatchNorm1d, ReLU (as the
-/// paper; without the BatchNorm1d under <see cref="HamurHiddenNorm.None"/>); then a Linear to <c>slots * k²</c>: one
+/// paper), or Linear and ReLU when <see cref="HamurOptions.ResolveHiddenNorm"/> gives <see cref="HamurHiddenNorm.None"/>
+/// (by default for the domain-only input, whose batch statistics would follow each batch's domain mix and make the
+/// training cores differ from the evaluation cores); then a Linear to <c>slots * k²</c>: one
 /// core per adapted slot, in slot order, which is exactly the layout (<see cref="IParameterGenerator.Layout"/>,
 /// P = slots * k²). A training batch of one sample uses the batch norms'
 /// running statistics (batch statistics of one sample are undefined).</para>
@@ -36,7 +38,7 @@ namespace ParamGen.Generators;
 /// set (<see cref="HamurFactors.Shared"/>, the reference code). <see cref="GeneratedRecommender.FreezeBackbone"/> leaves
 /// them, the hypernetwork and the domain embeddings trainable.</para>
 /// <para><b>State keys</b> (under <c>generator.</c>): <c>domain_embedding.weight [D, e]</c>, <c>hidden.{i}.*</c> (Linear),
-/// <c>hidden_norms.{i}.*</c> (BatchNorm1d, absent under <see cref="HamurHiddenNorm.None"/>), <c>output.*</c> (Linear).</para>
+/// <c>hidden_norms.{i}.*</c> (BatchNorm1d, absent without batch norm), <c>output.*</c> (Linear).</para>
 /// <para><b>Initialisation.</b> Linear and BatchNorm1d as PyTorch. The domain embedding ~ N(0, s²) with s the root mean
 /// square of the backbone's item embeddings (rows 1..N) at construction, so neither half of the instance representation
 /// drowns the other in the first batch norm (SASRec's RecBole initialisation gives s = 0.02, PyTorch's s = 1).</para>
@@ -80,7 +82,7 @@ public sealed class HamurGenerator : Module, IParameterGenerator
         foreach (int size in Options.HiddenSizes)
         {
             _hidden.Add(new Linear(width, size, generator: g));
-            if (Options.HiddenNorm == HamurHiddenNorm.Batch)
+            if (Options.ResolveHiddenNorm() == HamurHiddenNorm.Batch)
             {
                 _hiddenNorms.Add(new BatchNorm1d(size));
             }
@@ -148,7 +150,7 @@ public sealed class HamurGenerator : Module, IParameterGenerator
         for (int i = 0; i < _hidden.Count; i++)
         {
             h = _hidden[i].Forward(h);                                                 // [B, hidden_i]
-            h = (Options.HiddenNorm == HamurHiddenNorm.Batch ? Normalize(_hiddenNorms[i], h) : h).Relu();
+            h = (Options.ResolveHiddenNorm() == HamurHiddenNorm.Batch ? Normalize(_hiddenNorms[i], h) : h).Relu();
         }
 
         return _output.Forward(h);                                                     // [B, P]

@@ -1,8 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace ParamGen.Generators;
 
 /// <summary>Options of <see cref="HamurGenerator"/> (HAMUR, CIKM 2023). Defaults follow the paper where it gives them.</summary>
-public sealed record HamurOptions
+public sealed record HamurOptions : IJsonOnDeserializing
 {
+    private HamurHiddenNorm _hiddenNorm = HamurHiddenNorm.Auto;
+
     /// <summary>Adapter bottleneck width m (default 32), at least 1.</summary>
     public int Bottleneck { get; init; } = 32;
 
@@ -13,8 +17,13 @@ public sealed record HamurOptions
     /// least 1. Empty: the hypernetwork is a single Linear.</summary>
     public IReadOnlyList<int> HiddenSizes { get; init; } = [64];
 
-    /// <summary>The normalisation after each hidden Linear of the hypernetwork: batch norm (default, the paper) or none.</summary>
-    public HamurHiddenNorm HiddenNorm { get; init; } = HamurHiddenNorm.Batch;
+    /// <summary>
+    /// The normalisation after each hidden Linear of the hypernetwork: <see cref="HamurHiddenNorm.Auto"/> (default:
+    /// batch norm, as the paper, when the input holds the history; none for the domain alone), batch norm, or none.
+    /// Options read from JSON that has no <c>hidden_norm</c> (checkpoints made before the choice existed, when batch
+    /// norm was the only one) read as <see cref="HamurHiddenNorm.Batch"/>.
+    /// </summary>
+    public HamurHiddenNorm HiddenNorm { get => _hiddenNorm; init => _hiddenNorm = value; }
 
     /// <summary>Width of the learned domain embedding in the instance representation (default 16), at least 1.</summary>
     public int DomainEmbeddingSize { get; init; } = 16;
@@ -33,6 +42,18 @@ public sealed record HamurOptions
 
     /// <summary>Added to the domain norm's variance (default 1e-5), non-negative.</summary>
     public float NormEps { get; init; } = 1e-5f;
+
+    /// <summary>The normalisation the hypernetwork uses: <see cref="HiddenNorm"/>, with <see cref="HamurHiddenNorm.Auto"/>
+    /// resolved by <see cref="History"/> (<see cref="HamurHistory.None"/>: none; otherwise batch norm).</summary>
+    /// <returns><see cref="HamurHiddenNorm.Batch"/> or <see cref="HamurHiddenNorm.None"/>.</returns>
+    public HamurHiddenNorm ResolveHiddenNorm() => HiddenNorm switch
+    {
+        HamurHiddenNorm.Auto => History == HamurHistory.None ? HamurHiddenNorm.None : HamurHiddenNorm.Batch,
+        _ => HiddenNorm,
+    };
+
+    /// <summary>Before JSON fills the options: a <c>hidden_norm</c> the JSON lacks means batch norm (see <see cref="HiddenNorm"/>).</summary>
+    void IJsonOnDeserializing.OnDeserializing() => _hiddenNorm = HamurHiddenNorm.Batch;
 
     /// <summary>Checks every value and throws naming the first bad one.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is outside its documented range.</exception>
