@@ -184,7 +184,8 @@ AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"Generation 
 AnsiConsole.MarkupLine("The benchmark measures it properly (training mode too): dotnet run -c Release --project benchmarks/ParamGen.Benchmarks -- hamur");
 return 0;
 
-static string Signed(double value) => value.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture);
+// Rounded first, so a difference that rounds to zero prints as 0.0000 rather than with a sign.
+static string Signed(double value) => (Math.Round(value, 4) + 0.0).ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture);
 
 static List<ulong>? Seeds(IReadOnlyList<string> values)
 {
