@@ -52,6 +52,10 @@ def main():
     emb = w["domain_embedding.weight"]
     if w["hidden.0.weight"].shape[1] != emb.shape[1]:
         raise SystemExit("hamur_core_gap.py: the hypernetwork reads more than the domain (HamurHistory.Mean); this check is for the domain-only input.")
+    if "hidden_norms.0.weight" not in w:
+        print(f"{args.checkpoint}: no batch norm in the hypernetwork (HamurHiddenNorm.None, the default for the domain-only "
+              "input), so training and evaluation generate the same cores: |Z_train - Z_eval| = 0.")
+        return
     domains = emb.shape[0]
     shares = [float(s) for s in args.share.split(",")]
     if domains == 2 and len(shares) == 1:
