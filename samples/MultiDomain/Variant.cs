@@ -17,8 +17,8 @@ internal sealed record Variant(string Name, string Description, Func<ISequential
     [
         new("shared", "shared backbone, no adapter", (_, _, _, _) => null),
         new("static", "shared backbone + one static adapter per domain", (b, domains, g, _) => new DomainAdapterGenerator(b, null, domains, g)),
-        new("hamur-shared", "HAMUR, factors shared by the domains (reference code)", (b, domains, g, history) => new HamurGenerator(b, new HamurOptions { Factors = HamurFactors.Shared, History = history }, domains, g)),
-        new("hamur", "HAMUR, per-domain factors (the paper)", (b, domains, g, history) => new HamurGenerator(b, new HamurOptions { Factors = HamurFactors.PerDomain, History = history }, domains, g)),
+        new("hamur-shared", "HAMUR, factors shared by the domains (reference code)", Hamur(HamurFactors.Shared, HamurHiddenNorm.Auto)),
+        new("hamur", "HAMUR, per-domain factors (the paper)", Hamur(HamurFactors.PerDomain, HamurHiddenNorm.Auto)),
     ];
 
     /// <summary>
@@ -29,12 +29,16 @@ internal sealed record Variant(string Name, string Description, Func<ISequential
     /// </summary>
     public static IReadOnlyList<Variant> Extra { get; } =
     [
-        new("hamur-shared-bn", "HAMUR, shared factors, batch norm in the hypernetwork", (b, domains, g, history) => new HamurGenerator(b, new HamurOptions { Factors = HamurFactors.Shared, History = history, HiddenNorm = HamurHiddenNorm.Batch }, domains, g)),
-        new("hamur-bn", "HAMUR, per-domain factors, batch norm in the hypernetwork", (b, domains, g, history) => new HamurGenerator(b, new HamurOptions { Factors = HamurFactors.PerDomain, History = history, HiddenNorm = HamurHiddenNorm.Batch }, domains, g)),
+        new("hamur-shared-bn", "HAMUR, shared factors, batch norm in the hypernetwork", Hamur(HamurFactors.Shared, HamurHiddenNorm.Batch)),
+        new("hamur-bn", "HAMUR, per-domain factors, batch norm in the hypernetwork", Hamur(HamurFactors.PerDomain, HamurHiddenNorm.Batch)),
     ];
 
     /// <summary>Every variant <c>--variants</c> can name: <see cref="All"/>, then <see cref="Extra"/>.</summary>
     public static IReadOnlyList<Variant> Known { get; } = [.. All, .. Extra];
+
+    /// <summary>HAMUR with its defaults but these factors and this hypernetwork norm, reading the history as told.</summary>
+    private static Func<ISequentialBackbone, int, Generator, HamurHistory, IParameterGenerator?> Hamur(HamurFactors factors, HamurHiddenNorm norm) =>
+        (b, domains, g, history) => new HamurGenerator(b, new HamurOptions { Factors = factors, History = history, HiddenNorm = norm }, domains, g);
 
     /// <summary>The recommender of this variant over <paramref name="backbone"/>.</summary>
     public ISequentialRecommender Build(ISequentialBackbone backbone, int domains, Generator generator, HamurHistory history) =>
