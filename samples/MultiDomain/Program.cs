@@ -157,7 +157,7 @@ foreach (var metric in new[] { "NDCG@10", "HR@10" })
 }
 
 // The targets, read off the table: each HAMUR variant in the run (the paper's `hamur` is the one the targets
-// name) against the shared backbone per domain, and against the static adapters overall.
+// name) against the shared backbone and against the static adapters, per domain and overall.
 if (variants.FirstOrDefault(v => v.Name == "shared") is { } shared)
 {
     var fixedAdapters = variants.FirstOrDefault(v => v.Name == "static");
