@@ -28,6 +28,8 @@ var seeds = Seeds(SampleArgs.List(args, "--seeds", ["3"]));
 var names = SampleArgs.List(args, "--variants", [.. Variant.All.Select(v => v.Name)]);
 string? resultsDirectory = SampleArgs.String(args, "--results");
 string positions = SampleArgs.String(args, "--positions") ?? "all";
+double learningRate = SampleArgs.Double(args, "--lr", 2e-3);
+string? initFrom = SampleArgs.String(args, "--init-from");
 bool groupByLength = args.Contains("--group-by-length");
 if (SampleArgs.Int(args, "--threads", 0) is int threads and > 0)
 {
@@ -43,7 +45,7 @@ var unknownVariant = names.FirstOrDefault(n => Variant.Known.All(v => v.Name != 
 if (model is not ("sasrec" or "gru4rec") || candidates is not ("all" or "domain") || positions is not ("all" or "last") || unknownVariant is not null || seeds is null)
 {
     Console.Error.WriteLine("usage: MultiDomain [--data FILE [--data FILE2 ...]] [--model sasrec|gru4rec] [--candidates all|domain] [--seeds 3 | --seeds 1,2,3] " +
-        $"[--variants {string.Join(',', Variant.Known.Select(v => v.Name))}] [--epochs N] [--patience N] [--dim 64] [--max-len N] [--batch N] [--threads N] [--positions all|last] [--group-by-length] [--results DIR]");
+        $"[--variants {string.Join(',', Variant.Known.Select(v => v.Name))}] [--epochs N] [--patience N] [--dim 64] [--max-len N] [--batch N] [--threads N] [--positions all|last] [--group-by-length] [--lr 0.002] [--init-from DIR] [--results DIR]");
     return 2;
 }
 
@@ -62,7 +64,7 @@ var trainer = new TrainerOptions
     Epochs = epochs,
     Patience = patience,
     BatchSize = batchSize,
-    LearningRate = 2e-3,
+    LearningRate = learningRate,
     Evaluation = new EvaluationOptions { Ks = [10], CandidateScope = scope, ListMetrics = false },
     Positions = positions == "last" ? TrainingPositions.Last : TrainingPositions.All,
     GroupByLength = groupByLength,
@@ -86,7 +88,8 @@ AnsiConsole.MarkupLine($"Candidates: {(scope == CandidateScope.UserDomain ? "the
 // DIR/{variant}-seed{seed}.json: a finished training is read back, an interrupted one resumes from its last epoch
 // (the trainer's Resume gives the result of an uninterrupted run), so a long comparison can span several sessions.
 string setup = $"data {string.Join(" + ", files.Count == 0 ? ["synthetic"] : files.Select(Path.GetFileName))}; {model} d {dim}, window {maxLength}; " +
-    $"epochs {epochs}, patience {patience}, batch {batchSize}, lr {trainer.LearningRate}; candidates {candidates}; positions {positions}{(groupByLength ? ", grouped by length" : string.Empty)}; {Engine.NumThreads} threads";
+    $"epochs {epochs}, patience {patience}, batch {batchSize}, lr {trainer.LearningRate}; candidates {candidates}; positions {positions}{(groupByLength ? ", grouped by length" : string.Empty)}; {Engine.NumThreads} threads" +
+    (initFrom is null ? string.Empty : $"; backbones warm-started from {Path.GetFullPath(initFrom)}");
 if (resultsDirectory is not null && !RunStore.Open(resultsDirectory, setup, out string? mismatch))
 {
     Console.Error.WriteLine(mismatch);
@@ -112,6 +115,12 @@ AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColum
 
             var g = new Generator(seed);
             var recommender = variant.Build(Backbone(g), domainCount, g, history);
+            if (initFrom is not null)
+            {
+                // Warm start: every variant, the shared backbone too, goes on from the shared backbone this seed trained there.
+                TrainingCheckpoint.LoadBackbone(RunStore.CheckpointDirectory(initFrom, "shared", seed), recommender.Backbone);
+            }
+
             string? checkpoints = resultsDirectory is null ? null : RunStore.CheckpointDirectory(resultsDirectory, variant.Name, seed);
             var fit = new Trainer(recommender, trainer with { Seed = seed, CheckpointDirectory = checkpoints }, generator: g);
             var bar = new TrainingBar(task, epochs, $"{variant.Name} seed {seed}");

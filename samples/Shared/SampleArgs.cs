@@ -10,6 +10,10 @@ internal static class SampleArgs
         return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out int v) ? v : fallback;
     }
 
+    /// <summary>The number after <paramref name="name"/> (invariant culture), or <paramref name="fallback"/>.</summary>
+    public static double Double(string[] args, string name, double fallback) =>
+        String(args, name) is { } text && double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v) ? v : fallback;
+
     /// <summary>The text after <paramref name="name"/>, or null.</summary>
     public static string? String(string[] args, string name)
     {

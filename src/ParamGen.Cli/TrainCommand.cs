@@ -49,13 +49,19 @@ internal static class TrainCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of initialisation, shuffling, dropout and negatives (default 0).", DefaultValueFactory = _ => 0UL };
         var threads = CliOptions.Threads();
         var resume = new Option<bool>("--resume") { Description = "Continue the run saved in --out from its last epoch." };
+        var initBackbone = new Option<string?>("--init-backbone")
+        {
+            Description = "Warm start: begin from the backbone weights of a run saved in this folder (its best epoch), e.g. a backbone trained alone; "
+                + "adapters are never copied. The backbone options must match the saved run's.",
+        };
+        var freezeBackbone = new Option<bool>("--freeze-backbone") { Description = "Train only the generator and the adapters (with --generator); the backbone keeps its weights (see --init-backbone)." };
         var json = CliOptions.Json();
         var command = new Command("train", "Train SASRec or GRU4Rec, alone or with an adapter generator (HAMUR), on an interaction file (leave-one-out split, full-ranking validation).");
         data.AddTo(command);
         model.AddTo(command);
         generators.AddTo(command);
         eval.AddTo(command);
-        foreach (var option in new Option[] { outDir, epochs, batch, lr, weightDecay, patience, loss, negatives, positions, groupByLength, seed, threads, resume, json })
+        foreach (var option in new Option[] { outDir, epochs, batch, lr, weightDecay, patience, loss, negatives, positions, groupByLength, seed, threads, resume, initBackbone, freezeBackbone, json })
         {
             command.Options.Add(option);
         }
@@ -80,6 +86,28 @@ internal static class TrainCommand
             {
                 throw new CliUsageException("--positions all cannot train a generator that reads the history (--hamur-history mean): at every position but the last, "
                     + "the history holds that position's target. Use --positions last (the default then).");
+            }
+
+            if (parsed.GetValue(freezeBackbone))
+            {
+                if (recommender is not GeneratedRecommender generated)
+                {
+                    throw new CliUsageException("--freeze-backbone leaves nothing to train without a generator: add --generator.");
+                }
+
+                generated.FreezeBackbone();
+            }
+
+            if (parsed.GetValue(initBackbone) is { } from && !parsed.GetValue(resume))
+            {
+                try
+                {
+                    TrainingCheckpoint.LoadBackbone(from, backbone);
+                }
+                catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException)
+                {
+                    throw new CliUsageException($"--init-backbone {from}: {e.Message}");
+                }
             }
 
             double wd = parsed.GetValue(weightDecay);

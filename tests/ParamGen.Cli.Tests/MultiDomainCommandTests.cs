@@ -128,6 +128,32 @@ public sealed class MultiDomainCommandTests : IDisposable
     }
 
     [Fact]
+    public void HamurWarmStartsFromABackboneTrainedAloneAndCanKeepItFrozen()
+    {
+        string alone = Path.Combine(_files.Root, "alone"), adapted = Path.Combine(_files.Root, "adapted");
+        var (code, _, stderr) = CliRunner.Run(Train(_inter, alone, 1));
+        Assert.True(code == 0, stderr);
+        (code, _, stderr) = CliRunner.Run(Train(_inter, adapted, 1, "--generator", "hamur", "--hamur-rank", "4", "--init-backbone", alone, "--freeze-backbone"));
+        Assert.True(code == 0, stderr);
+
+        // Started from the saved backbone and kept frozen: every backbone tensor but the adapter cells equals the saved one.
+        var source = ParamGen.Training.TrainingCheckpoint.Load(alone).Recommender.Backbone.Module.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
+        var trained = ParamGen.Training.TrainingCheckpoint.Load(adapted).Recommender.Backbone.Module.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
+        Assert.Equal(source.Keys.Order(), trained.Keys.Where(k => !k.StartsWith("adapters.", StringComparison.Ordinal)).Order());
+        Assert.All(source, kv => Assert.Equal(kv.Value, trained[kv.Key]));
+        Assert.Contains(trained.Keys, k => k.StartsWith("adapters.", StringComparison.Ordinal));
+
+        // Another backbone (1 block against the saved 2) is refused before anything is written.
+        string other = Path.Combine(_files.Root, "other");
+        (code, var stdout, stderr) = CliRunner.Run(Train(_inter, other, 1, "--generator", "hamur", "--init-backbone", alone, "--layers", "1"));
+        Assert.Equal((2, string.Empty), (code, stdout));
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+        Assert.Contains($"--init-backbone {alone}: ", stderr, StringComparison.Ordinal);
+        Assert.Contains("\"blocks\":2", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(other));
+    }
+
+    [Fact]
     public void StaticDomainAdaptersTrainOnOneFilePerDomain()
     {
         string books = _files.Write("books.txt", string.Join('\n', Enumerable.Range(1, 30).Select(u => $"{u} {string.Join(' ', Enumerable.Range(0, 6).Select(t => ((u + t) % 12) + 1))}")) + "\n");
@@ -192,6 +218,7 @@ public sealed class MultiDomainCommandTests : IDisposable
     [InlineData("--positions all cannot train a generator that reads the history (--hamur-history mean)", "--generator", "hamur", "--hamur-history", "mean", "--positions", "all")]
     [InlineData("Argument 'first' not recognized. Must be one of: 'all' 'last'", "--positions", "first")]
     [InlineData("--group-by-length cuts each batch to its longest history, which would change gru4rec's states", "--model", "gru4rec", "--group-by-length")]
+    [InlineData("--freeze-backbone leaves nothing to train without a generator: add --generator.", "--freeze-backbone")]
     [InlineData("--hamur-hidden '16,x': 'x' is not a positive whole number.", "--generator", "hamur", "--hamur-hidden", "16,x")]
     [InlineData("--hamur-slots 'block0,block7': no slot 'block7'; the backbone's slots are block0, block1, user_state.", "--generator", "hamur", "--hamur-slots", "block0,block7")]
     public void BadGeneratorArgumentsGiveOneLineAndExitCode2(string expected, params string[] extra)

@@ -89,6 +89,48 @@ public static class TrainingCheckpoint
         };
     }
 
+    /// <summary>
+    /// Warm start: copies the backbone weights a run saved (embeddings, blocks, norms) into <paramref name="target"/>,
+    /// leaving its adapter slots (<c>adapters.*</c>) as they are, e.g. to train HAMUR's adapters over a backbone that
+    /// was trained alone. The run may hold the backbone alone or with a generator; its adapters are never copied.
+    /// </summary>
+    /// <param name="directory">The run's checkpoint folder.</param>
+    /// <param name="target">The backbone to fill; it must be of the same kind, item count and options as the saved one.</param>
+    /// <param name="preferBest">Read <c>best.safetensors</c> when it exists (default true); otherwise <c>last.safetensors</c>.</param>
+    /// <returns>The number of tensors copied.</returns>
+    /// <exception cref="ArgumentException">The target differs from the saved backbone, or its kind is not registered; the message says how. Nothing is copied.</exception>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="FileNotFoundException">It holds no checkpoint.</exception>
+    /// <exception cref="InvalidDataException">A file is not a training checkpoint of a rebuildable backbone.</exception>
+    public static int LoadBackbone(string directory, ISequentialBackbone target, bool preferBest = true)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var wanted = BackboneRegistry.Describe(target) ?? throw new ArgumentException(
+            $"The target backbone {target.GetType().Name} is not registered in BackboneRegistry, so it cannot be checked against the saved one.", nameof(target));
+        var saved = Load(directory, preferBest);
+        var source = saved.Backbone;
+        if (source.Kind != wanted.Kind || source.NumItems != wanted.NumItems || !JsonNode.DeepEquals(source.Options, wanted.Options))
+        {
+            throw new ArgumentException(
+                $"{saved.Path} holds a {source.Kind} backbone over {source.NumItems} items with options {source.Options.ToJsonString()}, " +
+                $"but the target is a {wanted.Kind} backbone over {wanted.NumItems} items with options {wanted.Options.ToJsonString()}.", nameof(target));
+        }
+
+        const string Slots = "adapters.";
+        var state = saved.Recommender.Backbone.Module.StateDict()
+            .Where(kv => !kv.Key.StartsWith(Slots, StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        var own = target.Module.StateDict().Where(kv => !kv.Key.StartsWith(Slots, StringComparison.Ordinal)).Select(kv => kv.Key).ToList();
+        if (own.Count != state.Count || own.Any(k => !state.ContainsKey(k)))
+        {
+            throw new ArgumentException(
+                $"{saved.Path}: the saved backbone's keys [{string.Join(", ", state.Keys.Order(StringComparer.Ordinal))}] differ from the target's [{string.Join(", ", own.Order(StringComparer.Ordinal))}].", nameof(target));
+        }
+
+        target.Module.LoadStateDict(state, strict: false);
+        return state.Count;
+    }
+
     /// <summary>Reads the item vocabulary a run saved.</summary>
     /// <param name="path">An <c>items.json</c> file.</param>
     /// <returns>The vocabulary (id 0 is padding).</returns>

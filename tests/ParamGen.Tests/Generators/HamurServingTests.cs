@@ -210,4 +210,64 @@ public class HamurServingTests
         using var noGrad = Grad.NoGrad();
         Assert.Equal(model.Backbone.Score(model.EncodeLast(batch)).ToArray(), rebuilt.Backbone.Score(rebuilt.EncodeLast(batch)).ToArray());
     }
+    [Fact]
+    public void AWarmStartCopiesTheSavedBackboneButNeverItsAdapters()
+    {
+        // A backbone trained alone, then HAMUR over a backbone of other initial weights filled from it.
+        var split = HamurTestKit.PlantedDomains(users: 60, items: 12, seed: 8);
+        var options = new SasRecOptions { HiddenSize = 8, Blocks = 2, Heads = 2, MaxLength = 6, Dropout = 0.1f };
+        var trained = new SequentialRecommender(new SasRec(split.Dataset.NumItems, options, new Generator(3)));
+        using var alone = new TempDirectory();
+        var fit = new TrainerOptions { Epochs = 1, BatchSize = 16, CheckpointDirectory = alone.Path, EvaluateTest = false, Patience = null };
+        new Trainer(trained, fit, generator: new Generator(3)).Fit(split);
+
+        var model = HamurTestKit.Create("hamur", new SasRec(split.Dataset.NumItems, options, new Generator(9)), split.Dataset.NumDomains, 4);
+        var before = Backbone(model.Backbone);
+        Assert.Equal(before.Count(kv => !kv.Key.StartsWith("adapters.", StringComparison.Ordinal)), TrainingCheckpoint.LoadBackbone(alone.Path, model.Backbone));
+        var after = Backbone(model.Backbone);
+        var source = Backbone(trained.Backbone);
+        foreach (var (key, values) in after)
+        {
+            // Backbone tensors now hold the trained ones; the adapter cells keep their own initialisation.
+            Assert.Equal(key.StartsWith("adapters.", StringComparison.Ordinal) ? before[key] : source[key], values);
+        }
+
+        Assert.Contains(after.Keys, k => k.StartsWith("adapters.", StringComparison.Ordinal));
+        Assert.NotEqual(before["item_embedding.weight"], after["item_embedding.weight"]);
+
+        // From a run with adapters into a bare backbone: the backbone is copied, the adapters are left behind.
+        using var withAdapters = new TempDirectory();
+        new Trainer(model, fit with { CheckpointDirectory = withAdapters.Path, Positions = TrainingPositions.Last }, generator: new Generator(4)).Fit(split);
+        var bare = new SasRec(split.Dataset.NumItems, options, new Generator(10));
+        TrainingCheckpoint.LoadBackbone(withAdapters.Path, bare);
+        Assert.Equal(Backbone(model.Backbone).Where(kv => !kv.Key.StartsWith("adapters.", StringComparison.Ordinal)), Backbone(bare));
+    }
+
+    [Fact]
+    public void AWarmStartFromAnotherBackboneIsRefused_AndChangesNothing()
+    {
+        var split = HamurTestKit.PlantedDomains(users: 40, items: 12, seed: 8);
+        var options = new SasRecOptions { HiddenSize = 8, Blocks = 2, Heads = 2, MaxLength = 6, Dropout = 0.1f };
+        using var directory = new TempDirectory();
+        new Trainer(new SequentialRecommender(new SasRec(split.Dataset.NumItems, options, new Generator(3))),
+            new TrainerOptions { Epochs = 1, BatchSize = 16, CheckpointDirectory = directory.Path, EvaluateTest = false, Patience = null }, generator: new Generator(3)).Fit(split);
+
+        foreach (var other in new ISequentialBackbone[]
+        {
+            new SasRec(split.Dataset.NumItems, options with { Blocks = 1 }, new Generator(5)),
+            new SasRec(split.Dataset.NumItems + 1, options, new Generator(5)),
+            new Gru4Rec(split.Dataset.NumItems, new Gru4RecOptions { EmbeddingSize = 8, HiddenSize = 8, MaxLength = 6 }, new Generator(5)),
+        })
+        {
+            var before = Backbone(other);
+            var e = Assert.Throws<ArgumentException>(() => TrainingCheckpoint.LoadBackbone(directory.Path, other));
+            Assert.Contains("holds a sasrec backbone over 12 items", e.Message, StringComparison.Ordinal);
+            Assert.Contains("but the target is a", e.Message, StringComparison.Ordinal);
+            Assert.Equal(before, Backbone(other));
+        }
+
+        Assert.Throws<DirectoryNotFoundException>(() => TrainingCheckpoint.LoadBackbone(Path.Combine(directory.Path, "missing"), new SasRec(split.Dataset.NumItems, options, new Generator(5))));
+    }
+
+    private static Dictionary<string, float[]> Backbone(ISequentialBackbone backbone) => backbone.Module.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
 }
