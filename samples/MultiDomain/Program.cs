@@ -30,6 +30,7 @@ string? resultsDirectory = SampleArgs.String(args, "--results");
 string positions = SampleArgs.String(args, "--positions") ?? "all";
 double learningRate = SampleArgs.Double(args, "--lr", 2e-3);
 string? initFrom = SampleArgs.String(args, "--init-from");
+bool freezeBackbone = args.Contains("--freeze-backbone");
 bool groupByLength = args.Contains("--group-by-length");
 if (SampleArgs.Int(args, "--threads", 0) is int threads and > 0)
 {
@@ -42,10 +43,11 @@ if (Console.IsOutputRedirected)
 }
 
 var unknownVariant = names.FirstOrDefault(n => Variant.Known.All(v => v.Name != n));
-if (model is not ("sasrec" or "gru4rec") || candidates is not ("all" or "domain") || positions is not ("all" or "last") || unknownVariant is not null || seeds is null)
+if (model is not ("sasrec" or "gru4rec") || candidates is not ("all" or "domain") || positions is not ("all" or "last") || unknownVariant is not null || seeds is null
+    || (freezeBackbone && (initFrom is null || names.Contains("shared"))))
 {
     Console.Error.WriteLine("usage: MultiDomain [--data FILE [--data FILE2 ...]] [--model sasrec|gru4rec] [--candidates all|domain] [--seeds 3 | --seeds 1,2,3] " +
-        $"[--variants {string.Join(',', Variant.Known.Select(v => v.Name))}] [--epochs N] [--patience N] [--dim 64] [--max-len N] [--batch N] [--threads N] [--positions all|last] [--group-by-length] [--lr 0.002] [--init-from DIR] [--results DIR]");
+        $"[--variants {string.Join(',', Variant.Known.Select(v => v.Name))}] [--epochs N] [--patience N] [--dim 64] [--max-len N] [--batch N] [--threads N] [--positions all|last] [--group-by-length] [--lr 0.002] [--init-from DIR [--freeze-backbone]] [--results DIR]");
     return 2;
 }
 
@@ -89,7 +91,7 @@ AnsiConsole.MarkupLine($"Candidates: {(scope == CandidateScope.UserDomain ? "the
 // (the trainer's Resume gives the result of an uninterrupted run), so a long comparison can span several sessions.
 string setup = $"data {string.Join(" + ", files.Count == 0 ? ["synthetic"] : files.Select(Path.GetFileName))}; {model} d {dim}, window {maxLength}; " +
     $"epochs {epochs}, patience {patience}, batch {batchSize}, lr {trainer.LearningRate}; candidates {candidates}; positions {positions}{(groupByLength ? ", grouped by length" : string.Empty)}; {Engine.NumThreads} threads" +
-    (initFrom is null ? string.Empty : $"; backbones warm-started from {Path.GetFullPath(initFrom)}");
+    (initFrom is null ? string.Empty : $"; backbones warm-started from {Path.GetFullPath(initFrom)}{(freezeBackbone ? " and frozen" : string.Empty)}");
 if (resultsDirectory is not null && !RunStore.Open(resultsDirectory, setup, out string? mismatch))
 {
     Console.Error.WriteLine(mismatch);
@@ -119,6 +121,10 @@ AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColum
             {
                 // Warm start: every variant, the shared backbone too, goes on from the shared backbone this seed trained there.
                 TrainingCheckpoint.LoadBackbone(RunStore.CheckpointDirectory(initFrom, "shared", seed), recommender.Backbone);
+                if (freezeBackbone)
+                {
+                    ((GeneratedRecommender)recommender).FreezeBackbone(); // the usage check keeps `shared` (nothing left to train) out
+                }
             }
 
             string? checkpoints = resultsDirectory is null ? null : RunStore.CheckpointDirectory(resultsDirectory, variant.Name, seed);
