@@ -15,6 +15,8 @@ using Spectre.Console;
 // (4) HAMUR with per-domain factors (the paper). Prints test NDCG@10 and HR@10 per domain (mean ± sample std over
 // the seeds) and an indicative generation cost. Data: the bundled synthetic set (3 domains in its domain column), or
 // --data A --data B (each file one domain, e.g. ../shared/datasets/Beauty.txt and Toys_and_Games.txt).
+// --init-from DIR warm-starts every variant from the shared backbone of the same seed in the results folder DIR
+// (TrainingCheckpoint.LoadBackbone), --freeze-backbone then trains only the adapters and their generator.
 var files = SampleArgs.Strings(args, "--data");
 bool multiFile = files.Count > 1;
 string model = SampleArgs.String(args, "--model") ?? "sasrec";
@@ -85,6 +87,11 @@ AnsiConsole.MarkupLine($"Leave-one-out: {split.Train.Count:N0} train / {split.Va
     $"{model} d {dim}, window {maxLength}; up to {epochs} epochs, patience {patience}, batch {batchSize}; seeds {string.Join(", ", seeds)}; {Engine.NumThreads} threads.");
 AnsiConsole.MarkupLine($"Candidates: {(scope == CandidateScope.UserDomain ? "the items of the user's domain" : "all items")} (validation and test). " +
     $"Loss at {(trainer.Positions == TrainingPositions.Last ? "the last position of every prefix; HAMUR reads the domain and the mean item embedding of the history" : "every position; HAMUR reads the domain alone")}.");
+
+if (initFrom is not null)
+{
+    AnsiConsole.MarkupLine($"Warm start: every variant begins from the shared backbone of its seed in {Markup.Escape(initFrom)}{(freezeBackbone ? ", kept frozen" : string.Empty)}; learning rate {trainer.LearningRate}.");
+}
 
 // With --results DIR, each training keeps its checkpoints in DIR/{variant}-seed{seed} and its record in
 // DIR/{variant}-seed{seed}.json: a finished training is read back, an interrupted one resumes from its last epoch
