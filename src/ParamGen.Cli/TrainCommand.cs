@@ -52,7 +52,7 @@ internal static class TrainCommand
         var initBackbone = new Option<string?>("--init-backbone")
         {
             Description = "Warm start: begin from the backbone weights of a run saved in this folder (its best epoch), e.g. a backbone trained alone; "
-                + "adapters are never copied. The backbone options must match the saved run's.",
+                + "adapters are never copied. The backbone options must match the saved run's. Ignored with --resume, which restores the run's own weights.",
         };
         var freezeBackbone = new Option<bool>("--freeze-backbone") { Description = "Train only the generator and the adapters (with --generator); the backbone keeps its weights (see --init-backbone)." };
         var json = CliOptions.Json();

@@ -210,6 +210,7 @@ public class HamurServingTests
         using var noGrad = Grad.NoGrad();
         Assert.Equal(model.Backbone.Score(model.EncodeLast(batch)).ToArray(), rebuilt.Backbone.Score(rebuilt.EncodeLast(batch)).ToArray());
     }
+
     [Fact]
     public void AWarmStartCopiesTheSavedBackboneButNeverItsAdapters()
     {
