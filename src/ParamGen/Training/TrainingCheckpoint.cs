@@ -91,8 +91,9 @@ public static class TrainingCheckpoint
 
     /// <summary>
     /// Warm start: copies the backbone weights a run saved (embeddings, blocks, norms) into <paramref name="target"/>,
-    /// leaving its adapter slots (<c>adapters.*</c>) as they are, e.g. to train HAMUR's adapters over a backbone that
-    /// was trained alone. The run may hold the backbone alone or with a generator; its adapters are never copied.
+    /// leaving its adapter slots (the keys under <see cref="ISequentialBackbone.Slots"/>, <c>adapters.*</c> in SASRec
+    /// and GRU4Rec) as they are, e.g. to train HAMUR's adapters over a backbone that was trained alone. The run may
+    /// hold the backbone alone or with a generator; its adapters are never copied.
     /// </summary>
     /// <param name="directory">The run's checkpoint folder.</param>
     /// <param name="target">The backbone to fill; it must be of the same kind, item count and options as the saved one.</param>
@@ -116,11 +117,8 @@ public static class TrainingCheckpoint
                 $"but the target is a {wanted.Kind} backbone over {wanted.NumItems} items with options {wanted.Options.ToJsonString()}.", nameof(target));
         }
 
-        const string Slots = "adapters.";
-        var state = saved.Recommender.Backbone.Module.StateDict()
-            .Where(kv => !kv.Key.StartsWith(Slots, StringComparison.Ordinal))
-            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-        var own = target.Module.StateDict().Where(kv => !kv.Key.StartsWith(Slots, StringComparison.Ordinal)).Select(kv => kv.Key).ToList();
+        var state = WithoutSlots(saved.Recommender.Backbone);
+        var own = WithoutSlots(target).Keys.ToList();
         if (own.Count != state.Count || own.Any(k => !state.ContainsKey(k)))
         {
             throw new ArgumentException(
@@ -129,6 +127,15 @@ public static class TrainingCheckpoint
 
         target.Module.LoadStateDict(state, strict: false);
         return state.Count;
+    }
+
+    /// <summary>A backbone's state without the keys under its <see cref="ISequentialBackbone.Slots"/> (the adapters).</summary>
+    private static Dictionary<string, Tensor> WithoutSlots(ISequentialBackbone backbone)
+    {
+        string? slots = backbone.Module.NamedModules().Where(m => ReferenceEquals(m.Module, backbone.Slots)).Select(m => m.Name + ".").FirstOrDefault();
+        return backbone.Module.StateDict()
+            .Where(kv => slots is null || !kv.Key.StartsWith(slots, StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
     }
 
     /// <summary>Reads the item vocabulary a run saved.</summary>

@@ -150,7 +150,7 @@ public sealed class HamurGenerator : Module, IParameterGenerator
         for (int i = 0; i < _hidden.Count; i++)
         {
             h = _hidden[i].Forward(h);                                                 // [B, hidden_i]
-            h = (Options.ResolveHiddenNorm() == HamurHiddenNorm.Batch ? Normalize(_hiddenNorms[i], h) : h).Relu();
+            h = (_hiddenNorms.Count > 0 ? Normalize(_hiddenNorms[i], h) : h).Relu();     // the norms exist exactly when batch norm is on
         }
 
         return _output.Forward(h);                                                     // [B, P]
