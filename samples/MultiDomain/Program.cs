@@ -107,6 +107,7 @@ if (resultsDirectory is not null && !RunStore.Open(resultsDirectory, setup, out 
 
 // Train every variant with every seed; each seed fixes the initial weights, the batch order and dropout for all variants alike.
 var runs = new List<(Variant Variant, RunRecord Record)>();
+var warnings = new WarningLines(); // the trainer's warnings (e.g. batch statistics under --group-by-length), each shown once
 AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).Start(ctx =>
 {
     foreach (var variant in variants)
@@ -135,7 +136,7 @@ AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColum
             }
 
             string? checkpoints = resultsDirectory is null ? null : RunStore.CheckpointDirectory(resultsDirectory, variant.Name, seed);
-            var fit = new Trainer(recommender, trainer with { Seed = seed, CheckpointDirectory = checkpoints }, generator: g);
+            var fit = new Trainer(recommender, trainer with { Seed = seed, CheckpointDirectory = checkpoints }, warnings, g);
             var bar = new TrainingBar(task, epochs, $"{variant.Name} seed {seed}");
             var result = checkpoints is not null && RunStore.CanResume(checkpoints) ? fit.Resume(split, checkpoints, bar) : fit.Fit(split, bar);
             var record = RunRecord.From(variant.Name, seed, result, (recommender as GeneratedRecommender)?.Generator.Module.ParameterCount() ?? 0);

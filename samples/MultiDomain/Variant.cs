@@ -23,14 +23,18 @@ internal sealed record Variant(string Name, string Description, Func<ISequential
 
     /// <summary>
     /// Variants trained only when named in <c>--variants</c>: the two HAMUR variants with the paper's batch norm in the
-    /// hypernetwork forced (<see cref="HamurHiddenNorm.Batch"/>). With the domain-only input the default
-    /// (<see cref="HamurHiddenNorm.Auto"/>) leaves it out, since its batch statistics would follow each batch's domain mix;
-    /// these measure what that costs.
+    /// hypernetwork forced (<see cref="HamurHiddenNorm.Batch"/>), and the two with it forced off
+    /// (<see cref="HamurHiddenNorm.None"/>). With the domain-only input the default (<see cref="HamurHiddenNorm.Auto"/>)
+    /// leaves it out, since its batch statistics would follow each batch's domain mix, so there the <c>-nonorm</c> pair
+    /// equals the default pair; with the history (<c>--positions last</c>) the default keeps it, and under
+    /// <c>--group-by-length</c> its batch statistics follow each batch's history length. These measure what each costs.
     /// </summary>
     public static IReadOnlyList<Variant> Extra { get; } =
     [
         new("hamur-shared-bn", "HAMUR, shared factors, batch norm in the hypernetwork", Hamur(HamurFactors.Shared, HamurHiddenNorm.Batch)),
         new("hamur-bn", "HAMUR, per-domain factors, batch norm in the hypernetwork", Hamur(HamurFactors.PerDomain, HamurHiddenNorm.Batch)),
+        new("hamur-shared-nonorm", "HAMUR, shared factors, no norm in the hypernetwork", Hamur(HamurFactors.Shared, HamurHiddenNorm.None)),
+        new("hamur-nonorm", "HAMUR, per-domain factors, no norm in the hypernetwork", Hamur(HamurFactors.PerDomain, HamurHiddenNorm.None)),
     ];
 
     /// <summary>Every variant <c>--variants</c> can name: <see cref="All"/>, then <see cref="Extra"/>.</summary>

@@ -132,7 +132,7 @@ internal static class TrainCommand
                 Evaluation = eval.Create(parsed),
                 CheckpointDirectory = parsed.GetValue(outDir),
             };
-            var trainer = CliUsageException.ForFlags(TrainerFlags, () => new Trainer(recommender, options, generator: generator));
+            var trainer = CliUsageException.ForFlags(TrainerFlags, () => new Trainer(recommender, options, new StderrWarnings(io.Error), generator));
             Directory.CreateDirectory(options.CheckpointDirectory!);
             domains.Write(options.CheckpointDirectory!);
             bool asJson = parsed.GetValue(json);

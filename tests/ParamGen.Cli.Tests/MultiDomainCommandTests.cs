@@ -107,9 +107,20 @@ public sealed class MultiDomainCommandTests : IDisposable
         Assert.True(code == 0, stderr);
         Assert.Equal("All", CliRunner.Json(stdout).GetProperty("positions").GetString());
 
+        Assert.DoesNotContain("warning:", stderr, StringComparison.Ordinal);
+
         (code, stdout, stderr) = CliRunner.Run(Train(_inter, Path.Combine(_files.Root, "grouped"), 1, "--group-by-length"));
         Assert.True(code == 0, stderr);
         Assert.True(CliRunner.Json(stdout).GetProperty("groupByLength").GetBoolean());
+        Assert.DoesNotContain("warning:", stderr, StringComparison.Ordinal); // a bare SASRec has no batch statistics
+
+        // HAMUR over grouped batches: its norms' batch statistics would follow the length of each batch; the trainer's
+        // warning reaches stderr, and stdout still holds one JSON object.
+        (code, stdout, stderr) = CliRunner.Run(Train(_inter, Path.Combine(_files.Root, "hamur-grouped"), 1, "--generator", "hamur", "--hamur-rank", "4", "--hamur-hidden", "16", "--hamur-history", "mean", "--group-by-length"));
+        Assert.True(code == 0, stderr);
+        Assert.True(CliRunner.Json(stdout).GetProperty("groupByLength").GetBoolean());
+        Assert.Contains("warning: GroupByLength is on", stderr, StringComparison.Ordinal);
+        Assert.Contains("generator.hidden_norms.0", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -327,6 +327,11 @@ public sealed class Trainer
         string metric = Options.EarlyStoppingMetric;
         TrainerLog.Started(_logger, run.ModelType, run.Dataset.Name, run.Dataset.TrainExamples, run.Batcher.BatchCount,
             SumElements(run.Trainable), Options.Loss, Options.Optimizer, Options.LearningRate, Engine.NumThreads);
+        if (Options.GroupByLength && BatchStatisticsModules(Model.Module) is { Length: > 0 } norms)
+        {
+            TrainerLog.GroupedBatchStatistics(_logger, run.ModelType, norms);
+        }
+
         bool patienceOut = Options.Patience is int p0 && run.SinceBest >= p0;
         for (int epoch = run.History.Count; epoch < Options.Epochs && !patienceOut; epoch++)
         {
@@ -516,6 +521,14 @@ public sealed class Trainer
         }
 
         TrainingCheckpoint.Write(directory, TrainingCheckpoint.LastFileName, Model.Module, run.Optimizer, Generator, record);
+    }
+
+    /// <summary>The names of the modules under <paramref name="root"/> that normalise with batch statistics in training
+    /// (<see cref="ParamGen.Tensors.Nn.BatchNorm1d"/>, HAMUR's domain norm), comma-separated; empty when there are none.</summary>
+    private static string BatchStatisticsModules(ParamGen.Tensors.Nn.Module root)
+    {
+        var names = root.NamedModules().Where(m => m.Module is ParamGen.Tensors.Nn.BatchNorm1d or DomainNorm).Select(m => m.Name).ToList();
+        return names.Count <= 4 ? string.Join(", ", names) : $"{string.Join(", ", names.Take(4))} and {names.Count - 4} more";
     }
 
     private static long SumElements(Tensor[] tensors)

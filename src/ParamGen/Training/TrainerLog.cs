@@ -27,4 +27,8 @@ internal static partial class TrainerLog
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Test: {Metrics} ({Examples} examples, {Seconds:F1} s)")]
     public static partial void Test(ILogger logger, string metrics, int examples, double seconds);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning,
+        Message = "GroupByLength is on and {Model} normalises with batch statistics in training ({Modules}): each batch holds histories of similar length, so those statistics follow the batch's length and differ from the running statistics evaluation uses. Leave GroupByLength off, or use a norm without batch statistics (HamurHiddenNorm.None for HAMUR's hypernetwork)")]
+    public static partial void GroupedBatchStatistics(ILogger logger, string model, string modules);
 }

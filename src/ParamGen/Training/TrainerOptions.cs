@@ -66,7 +66,9 @@ public sealed record TrainerOptions
     /// On data whose histories are mostly short (Beauty: 9 items on average in a window of 50) most of the padding
     /// goes, and with it most of the backbone's work. Only for a backbone whose states ignore left padding
     /// (<see cref="Backbones.ISequentialBackbone.IgnoresLeftPadding"/>, e.g. SASRec); the batches' composition
-    /// changes, so a run is not the same as one without it.
+    /// changes, so a run is not the same as one without it. A layer that normalises with batch statistics in training
+    /// (a batch norm) then sees batches of one length each, whose statistics differ from the running ones evaluation
+    /// uses; the trainer logs a warning naming such layers.
     /// </summary>
     public bool GroupByLength { get; init; }
 
