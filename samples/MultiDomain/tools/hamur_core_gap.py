@@ -156,20 +156,13 @@ def history_gaps(args, w):
     order = rng.permutation(len(h))
     n = min(args.batches, len(h) // args.batch)
     shuffled = np.concatenate([gap(order[i * args.batch:(i + 1) * args.batch]) for i in range(n)])
-    grouped, by_length = [], []
+    # TrainerOptions.GroupByLength: pools of --pool batches of the shuffled order, each sorted by length (longest first)
     pool_size = args.pool * args.batch
-    for p in range(0, len(order), pool_size):
-        pool = order[p:p + pool_size]
-        pool = pool[np.argsort(-lengths[pool], kind="stable")]
-        for i in range(0, len(pool) - args.batch + 1, args.batch):
-            rows = pool[i:i + args.batch]
-            g = gap(rows)
-            grouped.append(g)
-            by_length.append((lengths[rows].mean(), g.mean()))
-            if len(grouped) == n:
-                break
-        if len(grouped) == n:
-            break
+    sorted_order = np.concatenate([pool[np.argsort(-lengths[pool], kind="stable")]
+                                   for pool in (order[p:p + pool_size] for p in range(0, len(order), pool_size))])
+    batches = [sorted_order[i * args.batch:(i + 1) * args.batch] for i in range(n)]
+    grouped = [gap(rows) for rows in batches]
+    by_length = [(lengths[rows].mean(), g.mean()) for rows, g in zip(batches, grouped)]
     grouped = np.concatenate(grouped)
     print(f"{args.checkpoint}: hypernetwork over the domain and the mean item embedding of the history; "
           f"{len(h)} training prefixes (window {args.max_len}), batch {args.batch}, {n} batches each way")

@@ -41,6 +41,9 @@ public sealed class BatchNorm1d : Module<Tensor, Tensor>
         NumBatchesTracked = RegisterBuffer("num_batches_tracked", trackRunningStats ? Tensor.Scalar(0f) : null);
     }
 
+    /// <summary>True: in training mode the batch's own statistics normalise the input.</summary>
+    public override bool UsesBatchStatistics => true;
+
     /// <summary>The number of channels.</summary>
     public int NumFeatures { get; }
 

@@ -16,6 +16,13 @@ public abstract class Module
     /// <summary>Whether the module is in training mode (dropout active, batch norm uses batch statistics). Default true.</summary>
     public bool Training { get; private set; } = true;
 
+    /// <summary>
+    /// Whether this module itself (not its children) normalises with the statistics of the batch in training mode, as
+    /// a batch norm does, so that a sample's training output depends on the rest of its batch. False unless a layer
+    /// says otherwise; callers such as a trainer use it to warn about batches whose composition is not random.
+    /// </summary>
+    public virtual bool UsesBatchStatistics => false;
+
     /// <summary>Sets training mode on this module and all descendants.</summary>
     public Module Train(bool mode = true)
     {

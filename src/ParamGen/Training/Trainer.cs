@@ -524,10 +524,10 @@ public sealed class Trainer
     }
 
     /// <summary>The names of the modules under <paramref name="root"/> that normalise with batch statistics in training
-    /// (<see cref="ParamGen.Tensors.Nn.BatchNorm1d"/>, HAMUR's domain norm), comma-separated; empty when there are none.</summary>
+    /// (<see cref="ParamGen.Tensors.Nn.Module.UsesBatchStatistics"/>), comma-separated; empty when there are none.</summary>
     private static string BatchStatisticsModules(ParamGen.Tensors.Nn.Module root)
     {
-        var names = root.NamedModules().Where(m => m.Module is ParamGen.Tensors.Nn.BatchNorm1d or DomainNorm).Select(m => m.Name).ToList();
+        var names = root.NamedModules().Where(m => m.Module.UsesBatchStatistics).Select(m => m.Name).ToList();
         return names.Count <= 4 ? string.Join(", ", names) : $"{string.Join(", ", names.Take(4))} and {names.Count - 4} more";
     }
 

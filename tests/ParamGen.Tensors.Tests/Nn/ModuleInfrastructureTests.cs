@@ -354,4 +354,12 @@ public class ModuleInfrastructureTests
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => list[5]);
         Assert.Contains("5", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void OnlyTheBatchNormSaysItUsesBatchStatistics_AndTheFlagIsPerModule()
+    {
+        var net = new Net();
+        var flagged = net.NamedModules().Where(m => m.Module.UsesBatchStatistics).Select(m => m.Name).ToList();
+        Assert.Equal(["norm"], flagged);
+    }
 }

@@ -54,6 +54,9 @@ internal sealed class DomainNorm : Module
     /// <summary>Running variances <c>[D, m]</c>.</summary>
     public Tensor RunningVar => _runningVar;
 
+    /// <summary>True: in training mode each domain is normalised with its own statistics in the batch.</summary>
+    public override bool UsesBatchStatistics => true;
+
     /// <summary>
     /// The sample description an adapter's generated weights carry, checked against this norm's domains.
     /// </summary>
