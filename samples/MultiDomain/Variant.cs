@@ -28,6 +28,7 @@ internal sealed record Variant(string Name, string Description, Func<ISequential
     /// leaves it out, since its batch statistics would follow each batch's domain mix, so there the <c>-nonorm</c> pair
     /// equals the default pair; with the history (<c>--positions last</c>) the default keeps it, and under
     /// <c>--group-by-length</c> its batch statistics follow each batch's history length. These measure what each costs.
+    /// Last, the no-norm paper variant whose history summary sends no gradient into the item embeddings.
     /// </summary>
     public static IReadOnlyList<Variant> Extra { get; } =
     [
@@ -35,14 +36,17 @@ internal sealed record Variant(string Name, string Description, Func<ISequential
         new("hamur-bn", "HAMUR, per-domain factors, batch norm in the hypernetwork", Hamur(HamurFactors.PerDomain, HamurHiddenNorm.Batch)),
         new("hamur-shared-nonorm", "HAMUR, shared factors, no norm in the hypernetwork", Hamur(HamurFactors.Shared, HamurHiddenNorm.None)),
         new("hamur-nonorm", "HAMUR, per-domain factors, no norm in the hypernetwork", Hamur(HamurFactors.PerDomain, HamurHiddenNorm.None)),
+        new("hamur-nonorm-detached", "HAMUR, per-domain factors, no norm in the hypernetwork, history read without gradient into the items",
+            Hamur(HamurFactors.PerDomain, HamurHiddenNorm.None, detachHistory: true)),
     ];
 
     /// <summary>Every variant <c>--variants</c> can name: <see cref="All"/>, then <see cref="Extra"/>.</summary>
     public static IReadOnlyList<Variant> Known { get; } = [.. All, .. Extra];
 
-    /// <summary>HAMUR with its defaults but these factors and this hypernetwork norm, reading the history as told.</summary>
-    private static Func<ISequentialBackbone, int, Generator, HamurHistory, IParameterGenerator?> Hamur(HamurFactors factors, HamurHiddenNorm norm) =>
-        (b, domains, g, history) => new HamurGenerator(b, new HamurOptions { Factors = factors, History = history, HiddenNorm = norm }, domains, g);
+    /// <summary>HAMUR with its defaults but these factors and this hypernetwork norm, reading the history as told (with no
+    /// gradient from the hypernetwork into the item embeddings when <paramref name="detachHistory"/>).</summary>
+    private static Func<ISequentialBackbone, int, Generator, HamurHistory, IParameterGenerator?> Hamur(HamurFactors factors, HamurHiddenNorm norm, bool detachHistory = false) =>
+        (b, domains, g, history) => new HamurGenerator(b, new HamurOptions { Factors = factors, History = history, HiddenNorm = norm, DetachHistory = detachHistory }, domains, g);
 
     /// <summary>The recommender of this variant over <paramref name="backbone"/>.</summary>
     public ISequentialRecommender Build(ISequentialBackbone backbone, int domains, Generator generator, HamurHistory history) =>

@@ -33,9 +33,10 @@ internal sealed class GeneratorArguments
 
     public Option<string?> History { get; } = new Option<string?>("--hamur-history")
     {
-        Description = "What of the history HAMUR's hypernetwork reads besides the domain: none (default) or mean (the mean item embedding, "
-            + "the paper's instance input; trains with --positions last, since at every other position the history holds the targets).",
-    }.AcceptOnlyFromAmong("none", "mean");
+        Description = "What of the history HAMUR's hypernetwork reads besides the domain: none (default), mean (the mean item embedding, "
+            + "the paper's instance input; trains with --positions last, since at every other position the history holds the targets) "
+            + "or mean-detached (the same, with no gradient from the hypernetwork into the item embeddings).",
+    }.AcceptOnlyFromAmong("none", "mean", "mean-detached");
 
     public Option<string?> Norm { get; } = new Option<string?>("--hamur-norm")
     {
@@ -79,7 +80,8 @@ internal sealed class GeneratorArguments
                 HiddenSizes = HiddenSizes(parsed) ?? new HamurOptions().HiddenSizes,
                 DomainEmbeddingSize = Positive(parsed, DomainDim) ?? new HamurOptions().DomainEmbeddingSize,
                 Factors = parsed.GetValue(Factors) == "shared" ? HamurFactors.Shared : HamurFactors.PerDomain,
-                History = parsed.GetValue(History) == "mean" ? HamurHistory.Mean : HamurHistory.None,
+                History = parsed.GetValue(History) is "mean" or "mean-detached" ? HamurHistory.Mean : HamurHistory.None,
+                DetachHistory = parsed.GetValue(History) == "mean-detached",
                 HiddenNorm = parsed.GetValue(Norm) switch { "batch" => HamurHiddenNorm.Batch, "none" => HamurHiddenNorm.None, _ => HamurHiddenNorm.Auto },
                 Slots = slots,
             }, domains, rng),

@@ -102,6 +102,7 @@ public sealed class MultiDomainCommandTests : IDisposable
         var train = CliRunner.Json(stdout);
         Assert.Equal("Last", train.GetProperty("positions").GetString());
         Assert.Equal("mean", train.GetProperty("generator").GetProperty("options").GetProperty("history").GetString(), ignoreCase: true);
+        Assert.False(train.GetProperty("generator").GetProperty("options").GetProperty("detach_history").GetBoolean());
 
         (code, stdout, stderr) = CliRunner.Run(Train(_inter, Path.Combine(_files.Root, "plain"), 1));
         Assert.True(code == 0, stderr);
@@ -115,10 +116,13 @@ public sealed class MultiDomainCommandTests : IDisposable
         Assert.DoesNotContain("warning:", stderr, StringComparison.Ordinal); // a bare SASRec has no batch statistics
 
         // HAMUR over grouped batches: its norms' batch statistics would follow the length of each batch; the trainer's
-        // warning reaches stderr, and stdout still holds one JSON object.
-        (code, stdout, stderr) = CliRunner.Run(Train(_inter, Path.Combine(_files.Root, "hamur-grouped"), 1, "--generator", "hamur", "--hamur-rank", "4", "--hamur-hidden", "16", "--hamur-history", "mean", "--group-by-length"));
+        // warning reaches stderr, and stdout still holds one JSON object. (Here the history is read without gradient into the items.)
+        (code, stdout, stderr) = CliRunner.Run(Train(_inter, Path.Combine(_files.Root, "hamur-grouped"), 1, "--generator", "hamur", "--hamur-rank", "4", "--hamur-hidden", "16", "--hamur-history", "mean-detached", "--group-by-length"));
         Assert.True(code == 0, stderr);
-        Assert.True(CliRunner.Json(stdout).GetProperty("groupByLength").GetBoolean());
+        train = CliRunner.Json(stdout);
+        Assert.True(train.GetProperty("groupByLength").GetBoolean());
+        Assert.Equal("mean", train.GetProperty("generator").GetProperty("options").GetProperty("history").GetString(), ignoreCase: true);
+        Assert.True(train.GetProperty("generator").GetProperty("options").GetProperty("detach_history").GetBoolean());
         Assert.Contains("warning: GroupByLength is on", stderr, StringComparison.Ordinal);
         Assert.Contains("generator.hidden_norms.0", stderr, StringComparison.Ordinal);
     }

@@ -29,6 +29,6 @@ internal static partial class TrainerLog
     public static partial void Test(ILogger logger, string metrics, int examples, double seconds);
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning,
-        Message = "GroupByLength is on and {Model} normalises with batch statistics in training ({Modules}): each batch holds histories of similar length, so those statistics follow the batch's length and differ from the running statistics evaluation uses. Leave GroupByLength off, or use a norm without batch statistics (HamurHiddenNorm.None for HAMUR's hypernetwork)")]
+        Message = "GroupByLength is on and {Model} normalises with batch statistics in training ({Modules}): each batch holds histories of similar length, so those statistics follow the batch's length and differ from the running statistics evaluation uses. Leave GroupByLength off, or use norms without batch statistics where the model offers them")]
     public static partial void GroupedBatchStatistics(ILogger logger, string model, string modules);
 }

@@ -46,6 +46,23 @@ public class HamurGradientTests
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TheHistorySummaryTrainsTheItemEmbeddingsUnlessDetached_AndTheHypernetworkLearnsEitherWay(bool detach)
+    {
+        var backbone = HamurTestKit.TinySasRec();
+        var hamur = new HamurGenerator(backbone, HamurTestKit.TinyHamur() with { DetachHistory = detach }, HamurTestKit.Domains, new Generator(7));
+        var batch = HamurTestKit.MixedBatch();
+        hamur.Module.Train();
+        var weights = hamur.Generate(new GeneratorContext(batch, backbone, HamurTestKit.Domains));
+        weights.Mul(Tensor.Randn([.. weights.Shape], new Generator(9))).Sum().Backward();
+
+        float itemGradient = backbone.ItemEmbeddings.Grad?.ToArray().Max(Math.Abs) ?? 0f;
+        Assert.Equal(detach, itemGradient == 0f);
+        Assert.True(hamur.Module.NamedParameters().Single(p => p.Name == "hidden.0.weight").Parameter.Grad!.ToArray().Max(Math.Abs) > 1e-3f);
+    }
+
+    [Theory]
     [MemberData(nameof(HamurTestKit.Kinds), MemberType = typeof(HamurTestKit))]
     public void PerturbingDomainOnesFactorsLeavesDomainZerosOutputsBitwiseUnchanged(string kind)
     {

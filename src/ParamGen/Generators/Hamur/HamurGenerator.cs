@@ -142,7 +142,8 @@ public sealed class HamurGenerator : Module, IParameterGenerator
         var h = _domainEmbedding.Forward(Tensor.FromInts(context.Groups, b));         // [B, e]
         if (Options.History == HamurHistory.Mean)
         {
-            var items = F.Embedding(batch.ItemIds, _backbone.ItemEmbeddings);          // [B, L, d]
+            var table = Options.DetachHistory ? _backbone.ItemEmbeddings.Detach() : _backbone.ItemEmbeddings;
+            var items = F.Embedding(batch.ItemIds, table);                             // [B, L, d]
             var history = MeanWeights(batch).Bmm(items).Reshape(b, d);                 // [B, d]
             h = Tensor.Cat([h, history], 1);                                           // [B, e + d]
         }

@@ -37,6 +37,13 @@ public sealed record HamurOptions : IJsonOnDeserializing
     /// <summary>History summary in the instance representation: none (default, leak-free under the loss at every position) or the mean item embedding.</summary>
     public HamurHistory History { get; init; } = HamurHistory.None;
 
+    /// <summary>
+    /// With a <see cref="History"/> summary, whether it stops the gradient into the item embeddings (default false: the
+    /// hypernetwork's loss also trains the embeddings it reads, as in the paper). True reads them as constants, so only the
+    /// backbone's own use shapes them; the hypernetwork still learns. No effect with <see cref="HamurHistory.None"/>.
+    /// </summary>
+    public bool DetachHistory { get; init; }
+
     /// <summary>Momentum of the domain norm's running statistics (default 0.1), in [0, 1].</summary>
     public float NormMomentum { get; init; } = 0.1f;
 
