@@ -71,6 +71,7 @@ internal sealed class GeneratorArguments
         Refuse(parsed, kind is None, "hamur or domain_adapter", Bottleneck, Slots);
         int? bottleneck = Positive(parsed, Bottleneck);
         var slots = SlotList(parsed, backbone);
+        string? history = parsed.GetValue(History);
         return kind switch
         {
             Hamur => new HamurGenerator(backbone, new HamurOptions
@@ -80,8 +81,8 @@ internal sealed class GeneratorArguments
                 HiddenSizes = HiddenSizes(parsed) ?? new HamurOptions().HiddenSizes,
                 DomainEmbeddingSize = Positive(parsed, DomainDim) ?? new HamurOptions().DomainEmbeddingSize,
                 Factors = parsed.GetValue(Factors) == "shared" ? HamurFactors.Shared : HamurFactors.PerDomain,
-                History = parsed.GetValue(History) is "mean" or "mean-detached" ? HamurHistory.Mean : HamurHistory.None,
-                DetachHistory = parsed.GetValue(History) == "mean-detached",
+                History = history is "mean" or "mean-detached" ? HamurHistory.Mean : HamurHistory.None,
+                DetachHistory = history == "mean-detached",
                 HiddenNorm = parsed.GetValue(Norm) switch { "batch" => HamurHiddenNorm.Batch, "none" => HamurHiddenNorm.None, _ => HamurHiddenNorm.Auto },
                 Slots = slots,
             }, domains, rng),
