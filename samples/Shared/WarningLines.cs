@@ -18,10 +18,15 @@ internal sealed class WarningLines : ILogger
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
+        if (!IsEnabled(logLevel))
+        {
+            return;
+        }
+
         string message = formatter(state, exception);
         lock (_shown)
         {
-            if (IsEnabled(logLevel) && _shown.Add(message))
+            if (_shown.Add(message))
             {
                 AnsiConsole.MarkupLine($"[yellow]{(logLevel >= LogLevel.Error ? "error" : "warning")}:[/] {Markup.Escape(message)}");
             }
